@@ -1,0 +1,1 @@
+"""Lesson activities, one module per lesson. Workflows import them through the sandbox."""

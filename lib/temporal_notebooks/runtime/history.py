@@ -1,0 +1,206 @@
+"""A workflow run's event history as a learner sees it: a table, a timeline picture, a Web UI link."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from datetime import datetime
+
+from google.protobuf.json_format import MessageToDict
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import WorkflowHandle
+
+from .connection import current_info
+
+_PREFIX = "EVENT_TYPE_"
+
+
+def event_name(event: HistoryEvent) -> str:
+    """``EVENT_TYPE_WORKFLOW_TASK_STARTED`` → ``WorkflowTaskStarted``."""
+    raw = EventType.Name(event.event_type).removeprefix(_PREFIX)
+    return "".join(word.capitalize() for word in raw.split("_"))
+
+
+def _payload_text(payloads: dict | None) -> str:
+    """The JSON payloads of an event's input or result, decoded for display."""
+    import base64
+    import json
+
+    items = []
+    for payload in (payloads or {}).get("payloads", []):
+        data = base64.b64decode(payload.get("data", "")).decode(errors="replace")
+        try:
+            data = json.dumps(json.loads(data))
+        except ValueError:
+            pass
+        items.append(data)
+    return ", ".join(items)
+
+
+def event_details(event: HistoryEvent) -> str:
+    """A short description of what the event says (names, inputs, results, failures)."""
+    which = event.WhichOneof("attributes")
+    if which is None:
+        return ""
+    attrs = MessageToDict(getattr(event, which))
+    bits = []
+    for key in ("workflowType", "activityType"):
+        if key in attrs:
+            bits.append(attrs[key].get("name", ""))
+    for key in ("signalName", "queryType"):
+        if key in attrs:
+            bits.append(attrs[key])
+    if "acceptedRequest" in attrs:
+        bits.append("update " + attrs["acceptedRequest"].get("input", {}).get("name", ""))
+    for key in ("input", "result"):
+        if key in attrs:
+            bits.append(f"{key}: {_payload_text(attrs[key])}")
+    if "outcome" in attrs and "success" in attrs["outcome"]:
+        bits.append(f"result: {_payload_text(attrs['outcome']['success'])}")
+    if "failure" in attrs:
+        bits.append(f"failure: {attrs['failure'].get('message', '')}")
+    if "startToFireTimeout" in attrs:
+        bits.append(f"timer {attrs['startToFireTimeout']}")
+    if "attempt" in attrs and int(attrs["attempt"]) > 1:
+        bits.append(f"attempt {attrs['attempt']}")
+    text = " · ".join(b for b in bits if b)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+@dataclasses.dataclass
+class History:
+    """A fetched event history; shows itself in a notebook as a timeline and a table."""
+
+    workflow_id: str
+    run_id: str | None
+    events: list[HistoryEvent]
+
+    @property
+    def names(self) -> list[str]:
+        return [event_name(e) for e in self.events]
+
+    def _start(self) -> datetime:
+        return self.events[0].event_time.ToDatetime()
+
+    def _offset_ms(self, event: HistoryEvent) -> float:
+        return (event.event_time.ToDatetime() - self._start()).total_seconds() * 1000
+
+    def table_html(self) -> str:
+        rows = "".join(
+            f"<tr><td>{e.event_id}</td><td style='text-align:right'>{self._offset_ms(e):.0f} ms</td>"
+            f"<td>{html.escape(event_name(e))}</td><td>{html.escape(event_details(e))}</td></tr>"
+            for e in self.events
+        )
+        return (
+            "<table><thead><tr><th>#</th><th>time</th><th>event</th><th>details</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+    def timeline_svg(self, width: int = 720) -> str:
+        """Bars for the run, each workflow task and each activity; ticks for signals and more."""
+        if not self.events:
+            return ""
+        total = max(self._offset_ms(self.events[-1]), 1.0)
+        left, lane_h = 150, 22
+        scale = (width - left - 20) / total
+        lanes: list[tuple[str, float, float, str]] = []  # label, start, end, colour
+        marks: list[tuple[float, str]] = []
+        open_tasks: dict[int, float] = {}
+        activity_names: dict[int, str] = {}
+        for event in self.events:
+            name, at = event_name(event), self._offset_ms(event)
+            if name in ("WorkflowTaskScheduled", "ActivityTaskScheduled"):
+                open_tasks[event.event_id] = at
+                if name == "ActivityTaskScheduled":
+                    activity_names[event.event_id] = (
+                        event.activity_task_scheduled_event_attributes.activity_type.name
+                    )
+            elif name.startswith("WorkflowTask") and name != "WorkflowTaskStarted":
+                attrs = getattr(event, event.WhichOneof("attributes"))
+                start = open_tasks.pop(attrs.scheduled_event_id, at)
+                colour = "#1f6feb" if name == "WorkflowTaskCompleted" else "#cf222e"
+                lanes.append(("workflow task", start, at, colour))
+            elif name.startswith("ActivityTask") and name not in ("ActivityTaskStarted",):
+                attrs = getattr(event, event.WhichOneof("attributes"))
+                start = open_tasks.pop(attrs.scheduled_event_id, at)
+                colour = "#2da44e" if name == "ActivityTaskCompleted" else "#cf222e"
+                label = "activity " + activity_names.get(attrs.scheduled_event_id, "")
+                lanes.append((label, start, at, colour))
+            elif not name.startswith(("WorkflowTask", "ActivityTask", "WorkflowExecutionStarted")):
+                marks.append((at, name))
+        rows = [("workflow run", 0.0, total, "#8250df"), *lanes]
+        height = lane_h * (len(rows) + 1) + 10
+        parts = [
+            f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+            "font-family='sans-serif' font-size='11'>"
+        ]
+        for i, (label, start, end, colour) in enumerate(rows):
+            y = 5 + i * lane_h
+            x, w = left + start * scale, max((end - start) * scale, 2)
+            parts.append(f"<text x='4' y='{y + 14}'>{html.escape(label[:24])}</text>")
+            parts.append(
+                f"<rect x='{x:.1f}' y='{y + 3}' width='{w:.1f}' height='{lane_h - 8}' "
+                f"fill='{colour}' rx='3'><title>{html.escape(label)}: {start:.0f}–{end:.0f} ms"
+                "</title></rect>"
+            )
+        y = 5 + len(rows) * lane_h
+        for at, name in marks:
+            x = left + at * scale
+            parts.append(
+                f"<line x1='{x:.1f}' x2='{x:.1f}' y1='5' y2='{y}' stroke='#bf8700' "
+                f"stroke-dasharray='3,2'><title>{html.escape(name)} at {at:.0f} ms</title></line>"
+            )
+        parts.append(
+            f"<text x='{left}' y='{y + 14}' fill='#57606a'>0 ms</text>"
+            f"<text x='{width - 20}' y='{y + 14}' text-anchor='end' fill='#57606a'>"
+            f"{total:.0f} ms</text></svg>"
+        )
+        return "".join(parts)
+
+    def _repr_html_(self) -> str:
+        link = workflow_link_html(self.workflow_id, self.run_id)
+        return f"{link}{self.timeline_svg()}{self.table_html()}"
+
+    def __repr__(self) -> str:
+        lines = [f"History of {self.workflow_id} ({len(self.events)} events)"]
+        lines += [f"{e.event_id:>3} {event_name(e)} {event_details(e)}" for e in self.events]
+        return "\n".join(lines)
+
+
+async def fetch_history(handle: WorkflowHandle) -> History:
+    """The run's events so far (call again for a fresher copy)."""
+    events = [event async for event in handle.fetch_history_events()]
+    run_id = handle.result_run_id or handle.run_id
+    if events and not run_id:
+        run_id = events[0].workflow_execution_started_event_attributes.original_execution_run_id
+    return History(handle.id, run_id, events)
+
+
+def workflow_link_html(workflow_id: str, run_id: str | None = None) -> str:
+    url = current_info().workflow_url(workflow_id, run_id)
+    if url is None:
+        return f"<p>Workflow <code>{html.escape(workflow_id)}</code></p>"
+    return (
+        f"<p>Workflow <code>{html.escape(workflow_id)}</code>: "
+        f"<a href='{html.escape(url)}' target='_blank'>open in the Temporal Web UI</a></p>"
+    )
+
+
+class WebUILink:
+    """Displays as a clickable link in a notebook and as the plain URL elsewhere."""
+
+    def __init__(self, workflow_id: str, run_id: str | None = None) -> None:
+        self.workflow_id, self.run_id = workflow_id, run_id
+        self.url = current_info().workflow_url(workflow_id, run_id)
+
+    def _repr_html_(self) -> str:
+        return workflow_link_html(self.workflow_id, self.run_id)
+
+    def __repr__(self) -> str:
+        return self.url or f"(no Web UI known) workflow {self.workflow_id}"
+
+
+def ui_link(handle: WorkflowHandle) -> WebUILink:
+    """The Web UI link of a workflow run."""
+    return WebUILink(handle.id, handle.result_run_id or handle.run_id)

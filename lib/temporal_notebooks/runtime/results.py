@@ -1,0 +1,119 @@
+"""Workflow results that never hang a cell silently.
+
+When workflow code raises (or breaks the sandbox, or is non-deterministic), Temporal fails the
+workflow *task* and retries it until the code is fixed: a plain ``await handle.result()`` then
+waits forever. The client interceptor here makes the handles that ``start_workflow`` and
+``execute_workflow`` return watch the run's history while waiting, so the cell raises a short
+:class:`WorkflowTaskFailedError` with the message and the line instead, within a second or so.
+It also notices a workflow that no worker polls for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType, TaskQueueType, WorkflowTaskFailedCause
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import (
+    Interceptor,
+    OutboundInterceptor,
+    StartWorkflowInput,
+    WorkflowHandle,
+)
+
+from .errors import NoWorkerError, WorkflowTaskFailedError
+
+NO_WORKER_GRACE_S = 3.0
+_CODE_FAILURES = {
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
+}
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
+
+
+class WatchedWorkflowHandle(WorkflowHandle):
+    """A handle whose ``result()`` gives up with a clear error when the run cannot progress."""
+
+    async def result(self, *args: Any, **kwargs: Any) -> Any:
+        result = asyncio.ensure_future(super().result(*args, **kwargs))
+        watchers = [
+            asyncio.ensure_future(watch_task_failures(self)),
+            asyncio.ensure_future(check_worker_polls(self)),
+        ]
+        try:
+            pending = {result, *watchers}
+            while True:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                if result in done:
+                    return result.result()
+                for watcher in done:
+                    watcher.result()  # raises when it found a problem
+        finally:
+            for task in (result, *watchers):
+                task.cancel()
+
+
+async def watch_task_failures(handle: WorkflowHandle) -> None:
+    """Raise on the first workflow task failure caused by workflow code."""
+    async for event in handle.fetch_history_events(wait_new_event=True):
+        if event.event_type != EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            continue
+        attributes = event.workflow_task_failed_event_attributes
+        if attributes.cause not in _CODE_FAILURES:
+            continue
+        failure = attributes.failure
+        raise WorkflowTaskFailedError(failure.message, handle.id, _workflow_line(failure.stack_trace))
+
+
+async def check_worker_polls(handle: WorkflowHandle) -> None:
+    """Raise when, after a grace period, no worker has picked up the run and none polls its queue."""
+    await asyncio.sleep(NO_WORKER_GRACE_S)
+    task_queue = None
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            task_queue = event.workflow_execution_started_event_attributes.task_queue.name
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            return
+    if task_queue is None:
+        return
+    client = handle._client
+    response = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    if not response.pollers:
+        raise NoWorkerError(
+            f"No worker polls task queue '{task_queue}', so workflow '{handle.id}' waits. "
+            "Run the cell that starts the worker, then this cell again (the workflow keeps "
+            "waiting on the server and continues once a worker polls)."
+        )
+
+
+def _workflow_line(stack_trace: str) -> str | None:
+    """The innermost frame of lesson or learner code, as "file.py line N in fn"."""
+    frames = [m for m in _FRAME.finditer(stack_trace or "") if "/temporalio/" not in m.group(1)]
+    if not frames:
+        return None
+    path, line, function = frames[-1].groups()
+    return f"{path.rsplit('/', 1)[-1]} line {line}, in {function}"
+
+
+class _WatchingOutbound(OutboundInterceptor):
+    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+        handle = await super().start_workflow(input)
+        if type(handle) is WorkflowHandle:
+            handle.__class__ = WatchedWorkflowHandle
+        return handle
+
+
+class WatchResultsInterceptor(Interceptor):
+    """Client interceptor: every started workflow's handle watches for stuck runs."""
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _WatchingOutbound(next)

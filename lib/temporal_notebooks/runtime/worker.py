@@ -1,0 +1,284 @@
+"""The in-notebook worker: a Temporal worker running as a background task of the kernel's loop.
+
+One worker per task queue per kernel: starting a worker for a task queue that already has one
+stops the old one first, so re-running a worker cell never leaves two pollers. Whatever goes
+wrong in the background (a failing workflow task, a failing activity, the worker itself dying)
+lands in the worker's status line instead of being lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import dataclasses
+import html
+import inspect
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import (
+    ActivityInboundInterceptor,
+    ExecuteActivityInput,
+    Interceptor,
+    Worker,
+)
+
+from .learner import learner_id
+
+log = logging.getLogger(__name__)
+_workers: dict[str, RunningWorker] = {}
+MAX_ERRORS_KEPT = 20
+
+
+@dataclasses.dataclass
+class WorkerProblem:
+    """One warning or error the worker reported in the background."""
+
+    when: float
+    message: str
+    details: str
+
+
+class RunningWorker:
+    """A worker started by :func:`start_worker`; ``await stop()`` shuts it down cleanly."""
+
+    def __init__(self, worker: Worker, task_queue: str, executor: Any, status: Any) -> None:
+        self.worker = worker
+        self.task_queue = task_queue
+        self.executor = executor
+        self.problems: list[WorkerProblem] = []
+        self.activities_done = 0
+        self.state = "starting"
+        self._status = status
+        self._task: asyncio.Task | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def last_error(self) -> str | None:
+        return self.problems[-1].message if self.problems else None
+
+    def _launch(self) -> None:
+        self._task = asyncio.ensure_future(self.worker.run())
+        self._task.add_done_callback(self._on_exit)
+        self.state = "running"
+        self.refresh()
+
+    def _on_exit(self, task: asyncio.Task) -> None:
+        if task.cancelled():
+            self.state = "cancelled"
+        elif task.exception() is not None:
+            exc = task.exception()
+            self.state = "crashed"
+            self.report(f"The worker stopped: {exc}", repr(exc))
+            print(f"Worker for '{self.task_queue}' stopped with an error: {exc}")
+        else:
+            self.state = "stopped"
+        self.refresh()
+
+    def report(self, message: str, details: str = "") -> None:
+        self.problems.append(WorkerProblem(time.time(), message, details))
+        del self.problems[:-MAX_ERRORS_KEPT]
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._status is not None:
+            self._status.value = self.status_html()
+
+    def status_html(self) -> str:
+        colour = {"running": "#1a7f37", "crashed": "#cf222e"}.get(self.state, "#6e7781")
+        parts = [
+            f"<b style='color:{colour}'>● worker {html.escape(self.state)}</b>",
+            f"task queue <code>{html.escape(self.task_queue)}</code>",
+            f"activities completed: {self.activities_done}",
+        ]
+        if self.problems:
+            last = html.escape(self.problems[-1].message[:300])
+            parts.append(f"<span style='color:#cf222e'>problems: {len(self.problems)}, last: {last}</span>")
+        return " · ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<RunningWorker {self.task_queue!r} {self.state}>"
+
+    async def stop(self) -> None:
+        """Graceful shutdown: stop polling, let the worker finish, free the thread pool."""
+        if self._task is None:
+            return
+        self.state = "stopping"
+        with contextlib.suppress(Exception):
+            await self.worker.shutdown()
+        with contextlib.suppress(BaseException):
+            await self._task
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        self.state = "stopped"
+        self.refresh()
+        if _workers.get(self.task_queue) is self:
+            del _workers[self.task_queue]
+
+
+def _is_sync(fn: Callable) -> bool:
+    if inspect.isroutine(fn):
+        return not inspect.iscoroutinefunction(fn)
+    return not inspect.iscoroutinefunction(type(fn).__call__)  # a callable activity object
+
+
+def _status_widget() -> Any:
+    try:
+        from IPython import get_ipython
+
+        if get_ipython() is None:
+            return None
+        import ipywidgets
+        from IPython.display import display
+    except ImportError:
+        return None
+    widget = ipywidgets.HTML()
+    display(widget)
+    return widget
+
+
+async def start_worker(
+    client: Client,
+    task_queue: str,
+    *,
+    workflows: Sequence[type] = (),
+    activities: Sequence[Callable] = (),
+    show_status: bool = True,
+    **worker_options: Any,
+) -> RunningWorker:
+    """Run a worker for ``task_queue`` in the background of this kernel, replacing any earlier one.
+
+    Sync activities get a thread pool. Extra keyword arguments go to ``temporalio.worker.Worker``.
+    """
+    _install_hooks()
+    old = _workers.pop(task_queue, None)
+    if old is not None:
+        await old.stop()
+    executor = None
+    if any(_is_sync(fn) for fn in activities) and "activity_executor" not in worker_options:
+        executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=20, thread_name_prefix=f"activities-{task_queue}"
+        )
+        worker_options["activity_executor"] = executor
+    worker_options.setdefault(
+        "identity", f"{learner_id()}@{socket.gethostname()} kernel {os.getpid()} {task_queue}"
+    )
+    counter = _CountingInterceptor()
+    worker_options["interceptors"] = [*worker_options.get("interceptors", []), counter]
+    worker = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(workflows),
+        activities=list(activities),
+        **worker_options,
+    )
+    running = RunningWorker(worker, task_queue, executor, _status_widget() if show_status else None)
+    counter.owner = running
+    _workers[task_queue] = running
+    running._launch()
+    return running
+
+
+async def stop_worker(task_queue: str) -> bool:
+    """Stop this kernel's worker for ``task_queue``; False when there was none."""
+    running = _workers.get(task_queue)
+    if running is None:
+        return False
+    await running.stop()
+    return True
+
+
+async def stop_all_workers() -> None:
+    """Stop every worker of this kernel (the kernel's shutdown does this too)."""
+    await asyncio.gather(*(w.stop() for w in list(_workers.values())), return_exceptions=True)
+
+
+def running_workers() -> dict[str, RunningWorker]:
+    """This kernel's workers by task queue."""
+    return dict(_workers)
+
+
+# --- reporting background problems -------------------------------------------------------------
+
+
+class _WorkerLogHandler(logging.Handler):
+    """Routes the SDK's worker warnings and errors to the status line of the worker they concern."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            info = getattr(record, "temporal_activity", None) or getattr(record, "temporal_workflow", None)
+            queue = info.get("task_queue") if isinstance(info, dict) else None
+            targets = [_workers[queue]] if queue in _workers else list(_workers.values())
+            message = record.getMessage().split("\n")[0]
+            if record.exc_info and record.exc_info[1] is not None:
+                message = f"{message}: {record.exc_info[1]}"
+            details = logging.Formatter().format(record)
+            for running in targets:
+                running.report(message[:500], details)
+        except Exception:  # a log handler must never raise
+            self.handleError(record)
+
+
+def _install_hooks() -> None:
+    """Once per kernel: capture worker logs, and stop workers when the kernel shuts down."""
+    if getattr(_install_hooks, "done", False):
+        return
+    _install_hooks.done = True  # type: ignore[attr-defined]
+    handler = _WorkerLogHandler(level=logging.WARNING)
+    for name in ("temporalio.worker", "temporalio.activity", "temporalio.workflow"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False  # shown in the status line, not as red boxes under random cells
+    _hook_kernel_shutdown()
+
+
+def _hook_kernel_shutdown() -> None:
+    """Make the kernel's shutdown (and restart) stop the workers first, on the loop they run on."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+    except ImportError:
+        kernel = None
+    if kernel is None:
+        return
+    worker_loop = asyncio.get_running_loop()
+    original = kernel.do_shutdown
+
+    async def do_shutdown(restart: bool):
+        future = asyncio.run_coroutine_threadsafe(stop_all_workers(), worker_loop)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.wrap_future(future), 10)
+        result = original(restart)
+        return await result if inspect.isawaitable(result) else result
+
+    kernel.do_shutdown = do_shutdown
+
+
+class _CountingInterceptor(Interceptor):
+    """Counts completed activities for the status line (activities run outside the sandbox)."""
+
+    def __init__(self) -> None:
+        self.owner: RunningWorker | None = None
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        counter = self
+
+        class Counting(ActivityInboundInterceptor):
+            async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+                result = await super().execute_activity(input)
+                if counter.owner is not None:
+                    counter.owner.activities_done += 1
+                    counter.owner.refresh()
+                return result
+
+        return Counting(next)

@@ -1,0 +1,1 @@
+"""Exercise solutions, loaded into a notebook cell by ``%solution <name>``."""

@@ -1,0 +1,1 @@
+"""Lesson workflows, one module per lesson. Workflow classes only: the sandbox re-imports these."""
