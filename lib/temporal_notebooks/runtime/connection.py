@@ -111,6 +111,17 @@ def server_info() -> ServerInfo:
     return ServerInfo(server.address, "default", True, ui_url)
 
 
+def client_connect_args(info: ServerInfo | None = None) -> dict:
+    """``Client.connect`` kwargs for the notebooks' server: the standard config, else the dev server.
+
+    Scripts (a worker or starter run from a terminal) use this too, so they reach the same server.
+    """
+    info = info or server_info()
+    args = configured_connect_args() if not info.local else {}
+    args.update(target_host=info.address, namespace=info.namespace)
+    return args
+
+
 async def connect(*, quiet: bool = False) -> Client:
     """The kernel's Temporal client (made once, reused by every later call in the same kernel)."""
     global _client, _client_loop, _info
@@ -118,8 +129,7 @@ async def connect(*, quiet: bool = False) -> Client:
     if _client is not None and _client_loop is loop:
         return _client
     info = await asyncio.to_thread(server_info)
-    args = configured_connect_args() if not info.local else {}
-    args.update(target_host=info.address, namespace=info.namespace)
+    args = client_connect_args(info)
     args["interceptors"] = [*args.get("interceptors", []), WatchResultsInterceptor()]
     args.setdefault("runtime", notebook_runtime())
     try:

@@ -8,18 +8,29 @@ the learner's workflow runs with the sandbox on.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import html
 import importlib
+import inspect
 import shutil
 import sys
+import uuid
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
 
 from .devserver import state_dir
-from .learner import learner_id
+from .learner import learner_id, scoped
 
-SOLUTIONS_PACKAGE = "temporal_notebooks.solutions"
+SOLUTIONS_PACKAGE = "temporal_notebooks.exercises.solutions"
 
 
 def workspace() -> Path:
@@ -56,7 +67,7 @@ def module_file(line: str, cell: str) -> None:
 
 
 def solution_source(name: str) -> str:
-    """The text of a lesson's solution (``lib/temporal_notebooks/solutions/<name>.py``)."""
+    """The text of a lesson's solution (``lib/temporal_notebooks/exercises/solutions/<name>.py``)."""
     return resources.files(SOLUTIONS_PACKAGE).joinpath(f"{name}.py").read_text()
 
 
@@ -108,3 +119,50 @@ def register_magics() -> bool:
     shell.register_magic_function(module_file, "cell", "module_file")
     shell.register_magic_function(solution, "line", "solution")
     return True
+
+
+async def run_exercise_workflow(
+    client: Client,
+    workflow_class: type,
+    *args: Any,
+    activities: Sequence[Callable] = (),
+    timeout_s: float = 20.0,
+) -> Any:
+    """Run the learner's workflow once on a short-lived worker of its own and return its result.
+
+    Raises what the run raised (a check turns it into "not yet"); a run still open at the end is
+    terminated, so a failing check leaves nothing running on the server.
+    """
+    type_name = workflow_type_name(workflow_class)
+    task_queue = scoped(f"check-{type_name}")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[workflow_class],
+            activities=list(activities),
+            activity_executor=executor,
+        ):
+            handle = await client.start_workflow(
+                type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+            )
+            try:
+                return await asyncio.wait_for(handle.result(), timeout_s)
+            finally:
+                with contextlib.suppress(Exception):
+                    await handle.terminate("exercise check finished")
+
+
+def workflow_type_name(workflow_class: type) -> str:
+    """The type name a worker registers for ``workflow_class`` (the class name unless ``name=``)."""
+    definition = workflow._Definition.from_class(workflow_class)
+    if definition is None or definition.name is None:
+        raise ValueError(f"{workflow_class.__name__} is not a @workflow.defn class")
+    return definition.name
+
+
+def show_code(obj: Any) -> Any:
+    """A module's, class's or function's source, highlighted (lessons show their package code)."""
+    from IPython.display import Code
+
+    return Code(inspect.getsource(obj), language="python")

@@ -17,8 +17,9 @@ import inspect
 import logging
 import os
 import socket
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from temporalio.client import Client
@@ -200,6 +201,9 @@ async def stop_worker(task_queue: str) -> bool:
 async def stop_all_workers() -> None:
     """Stop every worker of this kernel (the kernel's shutdown does this too)."""
     await asyncio.gather(*(w.stop() for w in list(_workers.values())), return_exceptions=True)
+    for script in list(_scripts.values()):
+        with contextlib.suppress(BaseException):
+            await asyncio.to_thread(script.stop)
 
 
 def running_workers() -> dict[str, RunningWorker]:
@@ -282,3 +286,70 @@ class _CountingInterceptor(Interceptor):
                 return result
 
         return Counting(next)
+
+
+# --- a script's worker, run the way a terminal would run it --------------------------------------
+
+_scripts: dict[str, BackgroundScript] = {}
+
+
+class BackgroundScript:
+    """Runs a script's ``async main(stop)`` with ``asyncio.run`` on a thread of its own.
+
+    That is how a worker script runs in a terminal (its own process and loop); here it shares the
+    kernel's process, so it stops with the kernel and leaves nothing behind.
+    """
+
+    def __init__(self, name: str, main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+        self.name = name
+        self._main = main
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = threading.Event()
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"script-{name}", daemon=True)
+
+    def _run(self) -> None:
+        async def body() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            self._started.set()
+            await self._main(self._stop)
+
+        try:
+            asyncio.run(body())
+        except BaseException as exc:  # shown by stop() and the repr, not lost
+            self.error = exc
+        finally:
+            self._started.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> BackgroundScript:
+        old = _scripts.pop(self.name, None)
+        if old is not None:
+            old.stop()
+        _scripts[self.name] = self
+        self._thread.start()
+        self._started.wait(10)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._loop is not None and self._stop is not None and self.running:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)
+        if _scripts.get(self.name) is self:
+            del _scripts[self.name]
+        if self.error is not None:
+            raise self.error
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else f"stopped ({self.error!r})" if self.error else "stopped"
+        return f"<script {self.name}: {state}>"
+
+
+def run_script_in_background(name: str, main: Callable[[asyncio.Event], Awaitable[None]]) -> BackgroundScript:
+    """Start ``main(stop_event)`` in a background thread, replacing an earlier one of that name."""
+    return BackgroundScript(name, main).start()

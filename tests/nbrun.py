@@ -1,0 +1,100 @@
+"""Running the real notebooks in a real Jupyter kernel, the two ways a learner does.
+
+``execute_twice`` runs every cell top to bottom and then again in the same kernel (a learner
+re-running cells). ``run_all_queued`` sends every cell's execute request at once, as JupyterLab's
+Run All does: a sequential runner hides hangs that only queued requests show (see facts.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from pathlib import Path
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+CELL_TIMEOUT_S = 120
+
+
+def notebook_path(name: str) -> Path:
+    matches = sorted(NOTEBOOKS.glob(f"{name}*.ipynb"))
+    assert matches, f"no notebook named {name}* in {NOTEBOOKS}"
+    return matches[0]
+
+
+def output_text(nb: nbformat.NotebookNode) -> str:
+    """Everything a learner would read in the outputs: streams, text, HTML, errors."""
+    parts: list[str] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                parts.append(output.get("text", ""))
+            elif output.get("output_type") == "error":
+                parts.append(f"{output.get('ename')}: {output.get('evalue')}")
+            else:
+                data = output.get("data", {})
+                for mime in ("text/plain", "text/html", "text/markdown"):
+                    if mime in data:
+                        parts.append(data[mime] if isinstance(data[mime], str) else json.dumps(data[mime]))
+    return "\n".join(parts)
+
+
+def errors(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        f"cell {i}: {o.get('ename')}: {o.get('evalue')}"
+        for i, cell in enumerate(nb.cells)
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
+
+
+async def execute_twice(name: str, *, passes: int = 2) -> list[nbformat.NotebookNode]:
+    """Execute the notebook top to bottom ``passes`` times in one kernel; one copy per pass."""
+    path = notebook_path(name)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    results = []
+    async with client.async_setup_kernel():
+        for _ in range(passes):
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    cell.outputs = []
+                await client.async_execute_cell(cell, index)
+            results.append(copy.deepcopy(nb))
+    return results
+
+
+async def run_all_queued(name: str, timeout_s: float = 300) -> list[dict]:
+    """Send every code cell's execute request at once; return every execute reply's content."""
+    path = notebook_path(name)
+    nb = nbformat.read(path, as_version=4)
+    manager = AsyncKernelManager(kernel_name="python3")
+    await manager.start_kernel(cwd=str(path.parent))
+    kc = manager.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        ids = [kc.execute(cell.source) for cell in nb.cells if cell.cell_type == "code"]
+        replies: dict[str, dict] = {}
+
+        async def collect() -> None:
+            while len(replies) < len(ids):
+                msg = await kc.get_shell_msg(timeout=timeout_s)
+                parent = msg["parent_header"].get("msg_id")
+                if parent in ids:
+                    replies[parent] = msg["content"]
+
+        await asyncio.wait_for(collect(), timeout_s)
+        return [replies[i] for i in ids]
+    finally:
+        kc.stop_channels()
+        await manager.shutdown_kernel(now=False)
