@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
-
 from temporal_notebooks.runtime import devserver
 from temporal_notebooks.runtime.connection import notebook_runtime
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 LEARNER = "tester"
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m temporal_notebooks server start|status|stop``."""
+"""Command line: ``python -m temporal_notebooks server start|status|stop`` and ``... smoke``."""
 
 from __future__ import annotations
 
@@ -33,9 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     server = commands.add_parser("server", help="manage this user's local Temporal dev server")
     server.add_argument("action", choices=["start", "status", "stop"])
+    smoke = commands.add_parser(
+        "smoke", help="before class: run each lesson's main workflow once against the configured server"
+    )
+    smoke.add_argument("lessons", nargs="*", help="lesson numbers to check (default: all)")
     args = parser.parse_args(argv)
     if args.command == "server":
         return _server(args.action)
+    if args.command == "smoke":
+        from .runtime.classroom import smoke_main
+
+        return smoke_main(args.lessons)
     return 2
 
 

@@ -88,4 +88,4 @@ async def charge_payment(request: PaymentRequest) -> Receipt:
     """Pretend to charge a card. Side effects live in activities, never in update handlers."""
     await asyncio.sleep(PAYMENT_DELAY_S)
     run_id = activity.info().workflow_run_id or "local"
-    return Receipt(request.cart_id, request.total_cents, f"PAY-{run_id[:8].upper()}")
+    return Receipt(request.cart_id, request.total_cents, f"PAY-{run_id[-8:].upper()}")

@@ -4,6 +4,7 @@ No workflow module imports anything from here: the sandbox re-imports workflow m
 every run, so they stay small and free of runtime machinery.
 """
 
+from .cli import CliOutput, temporal_cli
 from .connection import ServerInfo, connect, current_info, server_info
 from .environment import check_environment
 from .errors import (
@@ -26,6 +27,7 @@ from .exercises import (
 )
 from .history import History, fetch_history, ui_link
 from .learner import learner_id, scoped
+from .names import RegisteredNames, registered_names
 from .worker import (
     run_script_in_background,
     running_workers,
@@ -39,8 +41,10 @@ install_notebook_handler()
 
 __all__ = [
     "CheckResult",
+    "CliOutput",
     "History",
     "NotebookError",
+    "RegisteredNames",
     "ServerInfo",
     "ShownError",
     "WorkflowTaskFailedError",
@@ -53,6 +57,7 @@ __all__ = [
     "learner_id",
     "not_yet",
     "passed",
+    "registered_names",
     "run_exercise_workflow",
     "run_script_in_background",
     "running_workers",
@@ -62,6 +67,7 @@ __all__ = [
     "start_worker",
     "stop_all_workers",
     "stop_worker",
+    "temporal_cli",
     "ui_link",
     "workflow_type_name",
     "write_module",

@@ -204,6 +204,13 @@ def _start() -> DevServer:
             start_new_session=True,  # outlives the kernel; never writes to the notebook
             close_fds=True,
         )
+    # Between fork and exec the child's cmdline is still ours, and _pid_alive would call it dead.
+    cmdline, deadline = Path(f"/proc/{process.pid}/cmdline"), time.monotonic() + 5
+    while cmdline.exists() and process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if Path(binary).name in cmdline.read_bytes().decode(errors="replace"):
+                break
+        time.sleep(0.005)
     record = DevServer(process.pid, port, ui_port, binary, str(log_file), str(db_file))
     _record_file().write_text(json.dumps(dataclasses.asdict(record)))
     return record

@@ -117,7 +117,7 @@ def explain(exc: BaseException) -> str | None:
             "TERMINATE_EXISTING (replace it) or USE_EXISTING (attach to it)."
         )
     if isinstance(exc, WorkflowUpdateFailedError):
-        return f"The update was rejected or failed: {_failure_message(exc)}"
+        return f"The update was rejected or failed: {_failure_message(exc.cause)}"
     if isinstance(exc, WorkflowQueryRejectedError):
         status = exc.status.name if exc.status else "closed"
         return f"The query was rejected: the workflow is {status.lower()}."
@@ -131,8 +131,8 @@ def explain(exc: BaseException) -> str | None:
     if isinstance(exc, WorkflowFailureError):
         cause = exc.cause
         if isinstance(cause, ActivityError | ChildWorkflowError):
-            return f"The workflow failed because an activity or child failed: {_failure_message(exc)}"
-        return f"The workflow failed: {_failure_message(exc)}"
+            return f"The workflow failed because an activity or child failed: {_failure_message(cause)}"
+        return f"The workflow failed: {_failure_message(cause)}"
     if isinstance(exc, RPCError):
         return _rpc(exc)
     if isinstance(exc, FailureError):

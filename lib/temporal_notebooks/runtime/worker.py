@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import html
 import inspect
+import itertools
 import logging
 import os
 import socket
@@ -34,6 +35,7 @@ from .learner import learner_id
 
 log = logging.getLogger(__name__)
 _workers: dict[str, RunningWorker] = {}
+_worker_numbers = itertools.count(1)
 MAX_ERRORS_KEPT = 20
 
 
@@ -170,8 +172,10 @@ async def start_worker(
             max_workers=20, thread_name_prefix=f"activities-{task_queue}"
         )
         worker_options["activity_executor"] = executor
+    # A distinct identity per start, so the server's poller list tells old and new workers apart.
     worker_options.setdefault(
-        "identity", f"{learner_id()}@{socket.gethostname()} kernel {os.getpid()} {task_queue}"
+        "identity",
+        f"{learner_id()}@{socket.gethostname()} kernel {os.getpid()} worker #{next(_worker_numbers)}",
     )
     counter = _CountingInterceptor()
     worker_options["interceptors"] = [*worker_options.get("interceptors", []), counter]

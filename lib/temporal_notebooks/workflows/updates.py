@@ -42,9 +42,7 @@ class CartWorkflow:
     async def run(self, cart_id: str) -> Receipt:
         # Wait for checkout *and* for every update handler to finish, so no caller is left
         # without an answer when the run completes.
-        await workflow.wait_condition(
-            lambda: self._receipt is not None and workflow.all_handlers_finished()
-        )
+        await workflow.wait_condition(lambda: self._receipt is not None and workflow.all_handlers_finished())
         assert self._receipt is not None
         return self._receipt
 
@@ -96,9 +94,7 @@ class CartWorkflow:
 
     @workflow.query
     def summary(self) -> CartSummary:
-        return CartSummary(
-            dict(self._items), self._total(), self._ignored_signals, self._checkout_started
-        )
+        return CartSummary(dict(self._items), self._total(), self._ignored_signals, self._checkout_started)
 
     def _total(self) -> int:
         return sum(CATALOGUE[sku] * quantity for sku, quantity in self._items.items())
