@@ -98,3 +98,11 @@ async def run_all_queued(name: str, timeout_s: float = 300) -> list[dict]:
     finally:
         kc.stop_channels()
         await manager.shutdown_kernel(now=False)
+
+
+def solution_text(lesson: str) -> str:
+    """A solution's code without its leading cell magic line (to write it as a module directly)."""
+    from temporal_notebooks.runtime.exercises import solution_source
+
+    lines = solution_source(lesson).splitlines()
+    return "\n".join(lines[1:] if lines and lines[0].startswith("%%") else lines)

@@ -107,7 +107,7 @@ def server_info() -> ServerInfo:
             api_key_set=bool(args.get("api_key")),
         )
     server = devserver.ensure_running()
-    ui_url = os.environ.get(UI_URL_ENV, "").rstrip("/") or server.ui_url
+    ui_url = os.environ.get(UI_URL_ENV, "").rstrip("/") or server.browser_ui_url
     return ServerInfo(server.address, "default", True, ui_url)
 
 
@@ -126,7 +126,9 @@ async def connect(*, quiet: bool = False) -> Client:
     """The kernel's Temporal client (made once, reused by every later call in the same kernel)."""
     global _client, _client_loop, _info
     loop = asyncio.get_running_loop()
-    if _client is not None and _client_loop is loop:
+    if _client is not None and _client_loop is loop and _info is not None:
+        if not quiet:
+            print(_info.describe())
         return _client
     info = await asyncio.to_thread(server_info)
     args = client_connect_args(info)

@@ -48,6 +48,7 @@ class DevServer:
     binary: str
     log_file: str
     db_file: str
+    ui_public_path: str = ""  # set when the Web UI is served through Jupyter (see jupyter_proxy_ui_path)
 
     @property
     def address(self) -> str:
@@ -56,6 +57,22 @@ class DevServer:
     @property
     def ui_url(self) -> str:
         return f"http://{HOST}:{self.ui_port}"
+
+    @property
+    def browser_ui_url(self) -> str:
+        """The Web UI as the learner's browser reaches it: through Jupyter's proxy when there is one."""
+        return self.ui_public_path or self.ui_url
+
+
+def jupyter_proxy_ui_path(ui_port: int) -> str | None:
+    """On JupyterHub (and Binder) the browser cannot reach the server's ports, only Jupyter's:
+    jupyter-server-proxy forwards ``<prefix>proxy/absolute/<port>/...`` unchanged to the UI, which
+    must then be started with that path as its ``--ui-public-path`` (its pages link to absolute
+    asset paths). None when no JupyterHub is detected."""
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if not prefix:
+        return None
+    return f"/{prefix.strip('/')}/proxy/absolute/{ui_port}"
 
 
 def state_dir() -> Path:
@@ -195,6 +212,9 @@ def _start() -> DevServer:
         "--log-level", "warn",
         "--ui-disable-news-fetch",
     ]  # fmt: skip
+    public_path = jupyter_proxy_ui_path(ui_port)
+    if public_path:
+        command += ["--ui-public-path", public_path]
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
             command,
@@ -211,7 +231,7 @@ def _start() -> DevServer:
             if Path(binary).name in cmdline.read_bytes().decode(errors="replace"):
                 break
         time.sleep(0.005)
-    record = DevServer(process.pid, port, ui_port, binary, str(log_file), str(db_file))
+    record = DevServer(process.pid, port, ui_port, binary, str(log_file), str(db_file), public_path or "")
     _record_file().write_text(json.dumps(dataclasses.asdict(record)))
     return record
 
@@ -219,7 +239,7 @@ def _start() -> DevServer:
 def _wait_until_listening(record: DevServer) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if _port_open(record.port) and _port_open(record.ui_port):
+        if _port_open(record.port):
             return
         if not _pid_alive(record.pid, record.binary):
             _record_file().unlink(missing_ok=True)

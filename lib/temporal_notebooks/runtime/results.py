@@ -65,7 +65,10 @@ async def watch_task_failures(handle: WorkflowHandle) -> None:
         if attributes.cause not in _CODE_FAILURES:
             continue
         failure = attributes.failure
-        raise WorkflowTaskFailedError(failure.message, handle.id, _workflow_line(failure.stack_trace))
+        message = failure.message
+        if failure.HasField("cause") and failure.cause.message:  # e.g. "Failed decoding arguments: <why>"
+            message = f"{message}: {failure.cause.message}"
+        raise WorkflowTaskFailedError(message, handle.id, _workflow_line(failure.stack_trace))
 
 
 async def check_worker_polls(handle: WorkflowHandle) -> None:
@@ -106,14 +109,27 @@ def _workflow_line(stack_trace: str) -> str | None:
 
 class _WatchingOutbound(OutboundInterceptor):
     async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+        if _served_here(input):
+            # The kernel's own worker polls this queue: the server hands it the first workflow task
+            # in the start response instead of through a poll (about 3x faster to a result).
+            input.request_eager_start = True
         handle = await super().start_workflow(input)
         if type(handle) is WorkflowHandle:
             handle.__class__ = WatchedWorkflowHandle
         return handle
 
 
+def _served_here(input: StartWorkflowInput) -> bool:
+    from .worker import running_workers
+
+    worker = running_workers().get(input.task_queue)
+    plain_start = not (input.start_signal or input.cron_schedule or input.start_delay)
+    return plain_start and worker is not None and worker.running
+
+
 class WatchResultsInterceptor(Interceptor):
-    """Client interceptor: every started workflow's handle watches for stuck runs."""
+    """Client interceptor: every started workflow's handle watches for stuck runs, and workflows for
+    this kernel's own workers start eagerly."""
 
     def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
         return _WatchingOutbound(next)
