@@ -77,13 +77,18 @@ async def run_all_queued(name: str, timeout_s: float = 300) -> list[dict]:
     """Send every code cell's execute request at once; return every execute reply's content."""
     path = notebook_path(name)
     nb = nbformat.read(path, as_version=4)
+    return await run_queued([cell.source for cell in nb.cells if cell.cell_type == "code"], timeout_s)
+
+
+async def run_queued(sources: list[str], timeout_s: float = 300) -> list[dict]:
+    """Send an execute request per source at once, in a fresh kernel; every reply's content, in order."""
     manager = AsyncKernelManager(kernel_name="python3")
-    await manager.start_kernel(cwd=str(path.parent))
+    await manager.start_kernel(cwd=str(NOTEBOOKS))
     kc = manager.client()
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=60)
-        ids = [kc.execute(cell.source) for cell in nb.cells if cell.cell_type == "code"]
+        ids = [kc.execute(source) for source in sources]
         replies: dict[str, dict] = {}
 
         async def collect() -> None:
