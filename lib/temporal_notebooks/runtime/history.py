@@ -89,11 +89,13 @@ class History:
     def table_html(self) -> str:
         rows = "".join(
             f"<tr><td>{e.event_id}</td><td style='text-align:right'>{self._offset_ms(e):.0f} ms</td>"
-            f"<td>{html.escape(event_name(e))}</td><td>{html.escape(event_details(e))}</td></tr>"
+            f"<td style='text-align:left'>{html.escape(event_name(e))}</td>"
+            f"<td style='text-align:left'>{html.escape(event_details(e))}</td></tr>"
             for e in self.events
         )
         return (
-            "<table><thead><tr><th>#</th><th>time</th><th>event</th><th>details</th></tr></thead>"
+            "<table><thead><tr><th>#</th><th>time</th><th style='text-align:left'>event</th>"
+            "<th style='text-align:left'>details</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
 
