@@ -69,10 +69,15 @@ async def check(client: Client) -> CheckResult:
         result = await run_exercise_workflow(client, workflow_class, TOO_HEAVY)
     except WorkflowFailureError as exc:
         cause = exc.cause
-        if not isinstance(cause, ApplicationError) or cause.type != ERROR_TYPE:
+        if not isinstance(cause, ApplicationError):
             return not_yet(
-                f"for {_shown(TOO_HEAVY)} the workflow failed, but with {explain(exc)}; expected an "
-                f'ApplicationError with type="{ERROR_TYPE}".'
+                f"for {_shown(TOO_HEAVY)} the workflow failed with {type(cause).__name__} "
+                f'({explain(exc)}); expected an ApplicationError with type="{ERROR_TYPE}".'
+            )
+        if cause.type != ERROR_TYPE:
+            return not_yet(
+                f"for {_shown(TOO_HEAVY)} the workflow failed with an ApplicationError of type "
+                f'{cause.type!r} ("{cause.message}"); expected type="{ERROR_TYPE}".'
             )
     except Exception as exc:
         return not_yet(f"for {_shown(TOO_HEAVY)} the run failed: {explain(exc) or exc}")

@@ -6,6 +6,7 @@ widgets, and by lesson cells that show an error on purpose.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -28,6 +29,7 @@ from temporalio.exceptions import (
     WorkflowAlreadyStartedError,
 )
 from temporalio.service import RPCStatusCode
+from temporalio.workflow import NondeterminismError
 
 T = TypeVar("T")
 
@@ -135,9 +137,22 @@ def explain(exc: BaseException) -> str | None:
         return f"The workflow failed: {_failure_message(cause)}"
     if isinstance(exc, RPCError):
         return _rpc(exc)
+    if isinstance(exc, NondeterminismError):
+        return _nondeterminism(exc)
     if isinstance(exc, FailureError):
         return f"{type(exc).__name__}: {_failure_message(exc)}"
     return None
+
+
+def _nondeterminism(exc: NondeterminismError) -> str:
+    """The SDK core's reason (``[TMPRL1100] ...``) without the Rust debug text wrapped around it."""
+    text = str(exc)
+    match = re.search(r'message: "((?:[^"\\]|\\.)*)"', text)
+    reason = match.group(1).replace('\\"', '"') if match else text.split("\n")[0]
+    return (
+        f"The workflow code no longer matches the recorded history: {reason}. Guard a change to the "
+        "steps of a workflow that has runs in flight with workflow.patched(...)."
+    )
 
 
 def install_notebook_handler() -> bool:

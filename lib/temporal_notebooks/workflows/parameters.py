@@ -75,6 +75,19 @@ class InlineReportWorkflow:
 
 
 @workflow.defn
+class RetryingInlineReportWorkflow:
+    """The same with the default retry policy: a too-large result is retried forever, and the run
+    just waits."""
+
+    @workflow.run
+    async def run(self, request: ReportRequest) -> str:
+        report = await workflow.execute_activity(
+            build_report, request, start_to_close_timeout=ACTIVITY_TIMEOUT
+        )
+        return f"{report.count(chr(10)) - 1} rows, {len(report.encode())} bytes"
+
+
+@workflow.defn
 class ReportByReferenceWorkflow:
     """The fix: the activity stores the report and returns a small reference to it."""
 

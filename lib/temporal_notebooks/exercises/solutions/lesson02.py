@@ -22,7 +22,7 @@ class ParcelQuoteWorkflow:
     @workflow.run
     async def run(self, request: ParcelRequest) -> ParcelQuote:
         if request.weight_kg > 30:
-            raise ApplicationError(f"{request.weight_kg} kg is over the 30 kg limit", type="TooHeavy")
+            raise ApplicationError(f"{request.weight_kg:g} kg is over the 30 kg limit", type="TooHeavy")
         price = 500 + round(request.weight_kg * 100)
         if request.express:
             price *= 2

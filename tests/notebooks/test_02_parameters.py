@@ -1,0 +1,153 @@
+"""Notebook 02 (parameters and return values) in a real kernel: twice top to bottom with its key
+outputs, as JupyterLab's queued Run All; and its check, with the solution and with wrong answers."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+import nbformat
+from nbrun import errors, execute_twice, notebook_path, output_text, run_all_queued
+from temporalio.client import Client
+
+from temporal_notebooks.exercises import lesson02
+from temporal_notebooks.runtime import connect, write_module
+from temporal_notebooks.runtime.exercises import solution_source
+
+RUN_ALL_LIMIT_S = 15
+
+KEY_OUTPUTS = [
+    # positional parameters, and a caller with the old signature
+    "Ada: 2 x tea = 9.00",
+    "PriceWorkflow.run() missing 1 required positional argument: 'customer'",
+    # one dataclass; an old-shaped payload from the CLI; a newer caller's extra field
+    "OrderQuote(customer='Ada', lines=['tea: 4.50', 'cake: 3.20', 'gift wrap: 2.50'], total_cents=1020)",
+    "$ temporal workflow execute --type QuoteWorkflow",
+    '--input \'{"customer": "Grace", "items": ["coffee", "scone"]}\'',
+    'Result          {"customer":"Grace","lines":["coffee: 3.80","scone: 2.90"],"total_cents":670}',
+    "OrderQuote(customer='Grace', lines=['coffee: 3.80', 'scone: 2.90'], total_cents=670)",
+    "{'customer': 'Lin', 'lines': ['tea: 4.50'], 'total_cents': 450}",
+    # serializable or not
+    'data:     {"customer":"Ada","gift_wrap":false,"items":["tea"]}',
+    "TypeError: Object of type Customer is not JSON serializable",
+    "workflow not found for ID: tester.quote-plain-object",
+    # return values and errors, in the client and in the history
+    "client got: WorkflowFailureError: Workflow execution failed",
+    "its cause:  ApplicationError(type='EmptyOrder', "
+    "message='An order needs at least one item (Eve sent none)', details=({'customer': 'Eve'},))",
+    'WorkflowExecutionCompleted result: {"customer": "Ada"',
+    "WorkflowExecutionFailed failure: An order needs at least one item (Eve sent none)",
+    # payload limits and the fix
+    "1000 rows, 22799 bytes",
+    "activity or child failed: PayloadsTooLarge: [TMPRL1103] Attempted to upload payloads with size that "
+    "exceeded the error limit.",
+    "ActivityTaskFailed failure: [TMPRL1103]",
+    "read 2,477,806 bytes from report-tester.report-by-reference.csv; checksum ok: True",
+    # the exercise: skeleton fails, solution passes
+    '❌ Not yet: for {"weight_kg": 2} it returned {"express": false, "price_cents": 0}; expected '
+    '{"price_cents": 700, "express": false}.',
+    "✅ Passed: old and new payload shapes both quote correctly, and a 31 kg parcel fails the workflow with "
+    'ApplicationError type "TooHeavy".',
+]
+
+
+async def test_notebook_02_runs_twice_with_its_key_outputs() -> None:
+    started = time.perf_counter()
+    passes = await execute_twice("02")
+    print(f"notebook 02, two passes in one kernel: {time.perf_counter() - started:.1f} s")
+    for number, nb in enumerate(passes, 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = output_text(nb)
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+        assert text.index("❌ Not yet") < text.index("✅ Passed"), f"pass {number}"
+        # with the default retry policy the too-large result is retried, not failed
+        retried = re.search(r"build_report: attempt (\d+), last failure PayloadsTooLarge: \[TMPRL1103", text)
+        assert retried and int(retried.group(1)) >= 2, f"pass {number}"
+
+
+async def test_notebook_02_queued_run_all_is_ok_and_fast() -> None:
+    started = time.perf_counter()
+    replies = await run_all_queued("02")
+    elapsed = time.perf_counter() - started
+    print(f"notebook 02, queued Run All in a fresh kernel: {elapsed:.1f} s")
+    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
+        (i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"
+    ]
+    assert elapsed < RUN_ALL_LIMIT_S
+
+
+# --- the check, called directly ---------------------------------------------------------------------
+
+
+def exercise_cell() -> str:
+    """The skeleton exactly as the notebook gives it to the learner, without its magic line."""
+    nb = nbformat.read(notebook_path("02"), as_version=4)
+    source = next(c.source for c in nb.cells if c.source.startswith("%%module_file exercise02"))
+    return source.split("\n", 1)[1]
+
+
+def solution() -> str:
+    return solution_source("lesson02").split("\n", 1)[1]
+
+
+async def notebook_client() -> Client:
+    """The client a notebook has: its handles stop waiting on a failing workflow task."""
+    return await connect(quiet=True)
+
+
+async def test_check_passes_with_the_solution() -> None:
+    write_module("exercise02", solution())
+    result = await lesson02.check(await notebook_client())
+    assert result.passed, result.message
+
+
+async def test_check_fails_clearly_on_the_skeleton() -> None:
+    write_module("exercise02", exercise_cell())
+    result = await lesson02.check(await notebook_client())
+    assert not result.passed
+    assert result.message == (
+        'for {"weight_kg": 2} it returned {"express": false, "price_cents": 0}; '
+        'expected {"price_cents": 700, "express": false}.'
+    )
+
+
+async def test_check_fails_clearly_when_the_new_field_has_no_default() -> None:
+    write_module("exercise02", solution().replace("express: bool = False", "express: bool"))
+    started = time.perf_counter()
+    result = await lesson02.check(await notebook_client())
+    assert not result.passed
+    assert result.message.startswith('for {"weight_kg": 2} the run failed: The workflow task')
+    assert "missing 1 required positional argument: 'express'" in result.message
+    assert time.perf_counter() - started < 10  # the watched handle reports it; nothing waits for a timeout
+
+
+async def test_check_fails_clearly_when_an_ordinary_exception_is_raised() -> None:
+    wrong = solution().replace(
+        'raise ApplicationError(f"{request.weight_kg:g} kg is over the 30 kg limit", type="TooHeavy")',
+        'raise ValueError("too heavy")',
+    )
+    assert "ValueError" in wrong
+    write_module("exercise02", wrong)
+    result = await lesson02.check(await notebook_client())
+    assert not result.passed
+    assert result.message.startswith('for {"weight_kg": 31} the run failed: The workflow task')
+    assert "too heavy" in result.message
+
+
+async def test_check_fails_clearly_with_the_wrong_error_type() -> None:
+    write_module("exercise02", solution().replace('type="TooHeavy"', 'type="Heavy"'))
+    result = await lesson02.check(await notebook_client())
+    assert not result.passed
+    assert result.message == (
+        "for {\"weight_kg\": 31} the workflow failed with an ApplicationError of type 'Heavy' "
+        '("31 kg is over the 30 kg limit"); expected type="TooHeavy".'
+    )
+
+
+async def test_check_asks_for_the_module_cell_first() -> None:
+    sys.modules.pop("exercise02", None)
+    result = await lesson02.check(await notebook_client())
+    assert not result.passed
+    assert result.message == "run the %%module_file exercise02 cell first."

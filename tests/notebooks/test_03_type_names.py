@@ -1,0 +1,146 @@
+"""Notebook 03 (custom type names) in a real kernel: twice top to bottom with its key outputs, as
+JupyterLab's queued Run All; and its check, with the solution and with wrong answers."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import nbformat
+from nbrun import errors, execute_twice, notebook_path, output_text, run_all_queued
+from temporalio.client import Client
+
+from temporal_notebooks.exercises import lesson03
+from temporal_notebooks.runtime import connect, write_module
+from temporal_notebooks.runtime.exercises import solution_source
+
+RUN_ALL_LIMIT_S = 15
+
+KEY_OUTPUTS = [
+    # defaults and name=...
+    "workflow  CheckoutWorkflow                 →  'Checkout'  (name=...)",
+    "signal    CheckoutWorkflow.add_item        →  'add_item'\n",
+    "activity  charge_payment                   →  'charge-card'  (name=...)",
+    # everything by its string name
+    "items: ['tea', 'cake']",
+    "total after the coupon: 720",
+    "Query handler for 'total_cents' expected but not found, known queries: [__enhanced_stack_trace "
+    "__stack_trace __temporal_workflow_metadata items total]",
+    "Ada: 2 item(s), charged 7.20",
+    # the names in the history
+    'WorkflowExecutionStarted Checkout · input: "Ada"',
+    'WorkflowExecutionSignaled add_item · input: "tea"',
+    "WorkflowExecutionSignaled pay",
+    "WorkflowExecutionUpdateAccepted update apply-coupon",
+    "ActivityTaskScheduled reserve_stock",
+    "ActivityTaskScheduled charge-card · input: 720",
+    # the names in the CLI
+    "$ temporal workflow describe --workflow-id tester.checkout-ada",
+    "  Type                  Checkout\n",
+    "$ temporal workflow list --query \"WorkflowType = 'Checkout' AND WorkflowId STARTS_WITH 'tester.'\"",
+    "Completed  tester.checkout-ada  Checkout",
+    "$ temporal workflow list --query \"WorkflowType = 'CheckoutWorkflow' AND WorkflowId STARTS_WITH "
+    "'tester.'\" --address",
+    # the refactor: what breaks, and the pinned names
+    "A-1: waiting for shipment",
+    "workflow  PurchaseWorkflow                 →  'PurchaseWorkflow'",
+    "The query failed: Workflow class OrderWorkflow is not registered on this worker, available workflows: "
+    "PurchaseWorkflow",
+    "The workflow task of 'tester.order-a2' failed: Workflow class OrderWorkflow is not registered",
+    "A-3 after the signal: waiting for shipment",
+    "workflow  PinnedPurchaseWorkflow                 →  'OrderWorkflow'  (name=...)",
+    "A-1: order A-1 shipped",
+    # the exercise: skeleton fails, solution passes
+    '❌ Not yet: the workflow type is \'InvoiceWorkflow\', expected "invoice.v1"; no signal "approve" '
+    "(registered: 'approve_invoice'); no query \"state\" (registered: 'current_state').",
+    '✅ Passed: the billing service started "invoice.v1", asked "state" and sent "approve"',
+]
+
+
+async def test_notebook_03_runs_twice_with_its_key_outputs() -> None:
+    started = time.perf_counter()
+    passes = await execute_twice("03")
+    print(f"notebook 03, two passes in one kernel: {time.perf_counter() - started:.1f} s")
+    for number, nb in enumerate(passes, 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = output_text(nb)
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+        # searching by the class name finds nothing: the list after that command is empty
+        after = text.split("WorkflowType = 'CheckoutWorkflow'", 1)[1]
+        assert after.split("\n", 2)[1] == "(no output)", f"pass {number}"
+        assert text.index("❌ Not yet") < text.index("✅ Passed"), f"pass {number}"
+
+
+async def test_notebook_03_queued_run_all_is_ok_and_fast() -> None:
+    started = time.perf_counter()
+    replies = await run_all_queued("03")
+    elapsed = time.perf_counter() - started
+    print(f"notebook 03, queued Run All in a fresh kernel: {elapsed:.1f} s")
+    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
+        (i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"
+    ]
+    assert elapsed < RUN_ALL_LIMIT_S
+
+
+# --- the check, called directly ---------------------------------------------------------------------
+
+
+def exercise_cell() -> str:
+    """The skeleton exactly as the notebook gives it to the learner, without its magic line."""
+    nb = nbformat.read(notebook_path("03"), as_version=4)
+    source = next(c.source for c in nb.cells if c.source.startswith("%%module_file exercise03"))
+    return source.split("\n", 1)[1]
+
+
+def solution() -> str:
+    return solution_source("lesson03").split("\n", 1)[1]
+
+
+async def notebook_client() -> Client:
+    return await connect(quiet=True)
+
+
+async def test_check_passes_with_the_solution() -> None:
+    write_module("exercise03", solution())
+    result = await lesson03.check(await notebook_client())
+    assert result.passed, result.message
+
+
+async def test_check_fails_clearly_on_the_skeleton_without_running_anything() -> None:
+    write_module("exercise03", exercise_cell())
+    started = time.perf_counter()
+    result = await lesson03.check(await notebook_client())
+    assert time.perf_counter() - started < 1
+    assert not result.passed
+    assert result.message == (
+        'the workflow type is \'InvoiceWorkflow\', expected "invoice.v1"; no signal "approve" '
+        "(registered: 'approve_invoice'); no query \"state\" (registered: 'current_state')."
+    )
+
+
+async def test_check_names_what_is_still_missing() -> None:
+    write_module("exercise03", solution().replace('@workflow.query(name="state")', "@workflow.query"))
+    result = await lesson03.check(await notebook_client())
+    assert not result.passed
+    assert result.message == "no query \"state\" (registered: 'current_state')."
+
+
+async def test_check_runs_the_billing_service_and_reports_a_broken_run() -> None:
+    """Right names, wrong behaviour: the run never calls the activity."""
+    source = solution()
+    start = source.index("return await workflow.execute_activity(")
+    end = source.index("        )\n", start) + len("        )\n")
+    wrong = source[:start] + 'return f"{invoice_id} approved"\n' + source[end:]
+    assert "execute_activity" not in wrong
+    write_module("exercise03", wrong)
+    result = await lesson03.check(await notebook_client())
+    assert not result.passed
+    assert result.message == 'the run never called activity "invoice.send" (the history has: none).'
+
+
+async def test_check_asks_for_the_module_cell_first() -> None:
+    sys.modules.pop("exercise03", None)
+    result = await lesson03.check(await notebook_client())
+    assert not result.passed
+    assert result.message == "run the %%module_file exercise03 cell first."
