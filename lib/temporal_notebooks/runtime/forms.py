@@ -35,7 +35,8 @@ FORM_CLASS = "tn-update-form"
 DEFAULT_TIMEOUT_S = 10.0
 
 _COLOURS = {"ok": "#1a7f37", "rejected": "#cf222e", "error": "#9a6700", "pending": "#57606a"}
-_ICONS = {"ok": "✅", "rejected": "⛔", "error": "⚠", "pending": "…"}
+# Plain symbols that common fonts have (emoji show as boxes where no emoji font is installed).
+_ICONS = {"ok": "✓", "rejected": "✗", "error": "⚠", "pending": "…"}
 
 
 def rejection_message(exc: WorkflowUpdateFailedError) -> str:
@@ -72,8 +73,15 @@ class UpdateForm:
         self.parse = parse
         self.show = show
         self.timeout_s = timeout_s
+        # The text reaches the kernel when the box loses focus, i.e. on the mouse-down of the button
+        # click, so always before the click. With continuous updates, ipywidgets holds back a keystroke
+        # update while an earlier one is unacknowledged, but sends the click at once: the click could
+        # then overtake the text and send what was typed before.
         self.input = ipywidgets.Text(
-            placeholder=placeholder, description=label, style={"description_width": "initial"}
+            placeholder=placeholder,
+            description=label,
+            continuous_update=False,
+            style={"description_width": "initial"},
         )
         self.input.add_class(INPUT_CLASS)
         self.button = ipywidgets.Button(description=button_text, button_style="primary")
@@ -86,6 +94,7 @@ class UpdateForm:
         self.status = ""  # "ok", "rejected", "error" or "pending"
         self.shown_text = ""  # the line the learner sees, as plain text
         self.last_seconds: float | None = None  # click → answer shown, for the latest send
+        self.answers = 0  # how many sends have shown their answer (data-seq in the page)
         self._pending: set[asyncio.Future] = set()
 
     # --- what a click does ----------------------------------------------------------------
@@ -106,6 +115,7 @@ class UpdateForm:
         except Exception as exc:  # a widget callback must never die silently
             status, line = "error", f"{type(exc).__name__}: {exc}"
         self.last_seconds = time.perf_counter() - started
+        self.answers += 1
         return self._show(status, line)
 
     async def _outcome(self, text: str) -> tuple[str, str]:
@@ -130,7 +140,7 @@ class UpdateForm:
     def _show(self, status: str, line: str) -> str:
         self.status, self.shown_text = status, f"{_ICONS[status]} {line}"
         self.result.value = (
-            f"<span style='color:{_COLOURS[status]}' data-status='{status}'>"
+            f"<span style='color:{_COLOURS[status]}' data-status='{status}' data-seq='{self.answers}'>"
             f"{html.escape(self.shown_text)}</span>"
         )
         return self.shown_text

@@ -1,0 +1,61 @@
+"""Notebook 08 (updates) in a real kernel: twice top to bottom with its key outputs, as JupyterLab's
+queued Run All, and its check cell failing on the skeleton and passing with the solution."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from nbrun import errors, execute_twice, output_text, run_all_queued
+
+RUN_ALL_LIMIT_S = 15
+
+KEY_OUTPUTS = [
+    "after bread:  2 × apple, 1 × bread: 3.50 €",
+    # the validator's rejections, one line each
+    "InvalidItem: 'durian' is not sold here: choose one of apple, bread, coffee, milk",
+    "InvalidItem: the quantity must be between 1 and 10, got 50",
+    # the history holds the accepted updates only
+    "accepted updates: 2",
+    "any trace of the rejected ones? False",
+    # start_update with a wait stage, then the result
+    "paid 3.50 €, confirmation PAY-",
+    "That workflow is closed or does not exist",
+    # signal vs update
+    "signal returned: None",
+    "cart: 1 × apple, 1 × coffee: 4.50 € (1 signal ignored)",
+    'WorkflowExecutionSignaled add_item_by_signal · input: {"quantity": 1, "sku": "durian"}',
+    # the form, used by code
+    "'durian'    → ✗ Rejected: 'durian' is not sold here",
+    "'apple 50'  → ✗ Rejected: the quantity must be between 1 and 10, got 50",
+    "'apple 2'   → ✓ In the cart: 2 × apple: 1.00 €",
+    # the exercise: skeleton fails, solution passes
+    "❌ Not yet: a bid of 5 after the highest bid 10 was accepted",
+    "✅ Passed: bids 10 and 25 were accepted",
+    "still open for the form:",
+]
+
+
+async def test_notebook_08_runs_twice_with_its_key_outputs() -> None:
+    started = time.perf_counter()
+    passes = await execute_twice("08")
+    print(f"notebook 08, two passes in one kernel: {time.perf_counter() - started:.1f} s")
+    for number, nb in enumerate(passes, 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = output_text(nb)
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+        accepted = int(re.search(r"accepted after\s+(\d+) ms", text).group(1))
+        finished = int(re.search(r"result after\s+(\d+) ms", text).group(1))
+        assert accepted < 500 <= finished, (accepted, finished)  # ACCEPTED came before the 0.5 s payment
+
+
+async def test_notebook_08_queued_run_all_is_ok_and_fast() -> None:
+    started = time.perf_counter()
+    replies = await run_all_queued("08")
+    elapsed = time.perf_counter() - started
+    print(f"notebook 08, queued Run All in a fresh kernel: {elapsed:.1f} s")
+    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
+        (i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"
+    ]
+    assert elapsed < RUN_ALL_LIMIT_S

@@ -1,0 +1,56 @@
+"""Notebook 09 (dynamic handlers) in a real kernel: twice top to bottom with its key outputs, as
+JupyterLab's queued Run All, and its check cell failing on the skeleton and passing with the solution."""
+
+from __future__ import annotations
+
+import time
+
+from nbrun import errors, execute_twice, output_text, run_all_queued
+
+RUN_ALL_LIMIT_S = 15
+
+KEY_OUTPUTS = [
+    # a dynamic workflow and a dynamic activity catch unregistered names
+    "NoSuchWorkflow     → [NoSuchWorkflow] Hello, Ada! (handled as 'unregistered_greeting' by the dynamic",
+    "InvoiceWorkflowV2  → [InvoiceWorkflowV2] Hello, Ada!",
+    "WorkflowExecutionStarted NoSuchWorkflow",
+    "ActivityTaskScheduled unregistered_greeting",
+    # dynamic signal, update and query
+    "update   set_colour → set_colour: unset → teal",
+    "query    mood       → happy",
+    "query    weather    → sunny",
+    "query    colour     → nothing received as 'colour'",
+    # the dynamic update's validator
+    "'delete_everything' is not a setting: update names here start with 'set_'",
+    # static handlers win
+    "result:   ['mood: curious', 'mood: happy', 'weather: sunny']",
+    # a typo: loud without dynamic handlers, swallowed with them
+    "Query handler for 'recieved' expected but not found",
+    "Update handler for 'set_colour' expected but not found, and there is no dynamic handler",
+    "dynamic box, 'recieved': nothing received as 'recieved'",
+    # the exercise: skeleton fails, solution passes
+    "❌ Not yet: steps ['upper'] on 'hello wORLD' gave 'TODO'; expected 'HELLO WORLD'.",
+    "✅ Passed: one dynamic activity answered 'upper', 'lower' and 'title' by name and refused 'explode'.",
+]
+
+
+async def test_notebook_09_runs_twice_with_its_key_outputs() -> None:
+    started = time.perf_counter()
+    passes = await execute_twice("09")
+    print(f"notebook 09, two passes in one kernel: {time.perf_counter() - started:.1f} s")
+    for number, nb in enumerate(passes, 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = output_text(nb)
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+
+
+async def test_notebook_09_queued_run_all_is_ok_and_fast() -> None:
+    started = time.perf_counter()
+    replies = await run_all_queued("09")
+    elapsed = time.perf_counter() - started
+    print(f"notebook 09, queued Run All in a fresh kernel: {elapsed:.1f} s")
+    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
+        (i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"
+    ]
+    assert elapsed < RUN_ALL_LIMIT_S
