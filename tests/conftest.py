@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from temporal_notebooks.runtime import devserver
-from temporal_notebooks.runtime.connection import notebook_runtime
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
+
+from temporal_notebooks.runtime import devserver
+from temporal_notebooks.runtime.connection import connect_when_ready, notebook_runtime
 
 LEARNER = "tester"
 
@@ -45,7 +46,9 @@ def dev_server(notebooks_home: str) -> devserver.DevServer:
 
 @pytest_asyncio.fixture(scope="session")
 async def client(dev_server: devserver.DevServer) -> Client:
-    return await Client.connect(dev_server.address, runtime=notebook_runtime())
+    return await connect_when_ready(
+        {"target_host": dev_server.address, "runtime": notebook_runtime()}, local=True
+    )
 
 
 @pytest_asyncio.fixture(scope="session")

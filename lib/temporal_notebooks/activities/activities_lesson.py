@@ -21,9 +21,9 @@ class StallDemoInput:
     """Which slow activity to run (several times, one after the other) next to the ticker."""
 
     slow_activity: str  # "block_event_loop" (the mistake) or "sleep_in_thread" (the fix)
-    slow_calls: int = 3
+    slow_calls: int = 2
     slow_seconds: float = 0.25
-    ticks: int = 8
+    ticks: int = 6
     tick_interval_s: float = 0.1
 
 
@@ -105,7 +105,8 @@ async def slow_lookup(delay_s: float) -> str:
 @activity.defn
 async def call_unreachable_service(request: str) -> str:
     """Fails every attempt: only a limit (attempts, or ``schedule_to_close_timeout``) ends the retries."""
-    raise ApplicationError(f"connection refused (attempt {activity.info().attempt})", type="ConnectionRefused")
+    attempt = activity.info().attempt
+    raise ApplicationError(f"connection refused (attempt {attempt})", type="ConnectionRefused")
 
 
 # --- errors that must not be retried ---------------------------------------------------------------
@@ -131,9 +132,9 @@ class BatchJob:
     """A batch of items processed one by one; ``silent_at_item`` simulates a hang on attempt 1."""
 
     items: int = 16
-    seconds_per_item: float = 0.06
+    seconds_per_item: float = 0.05
     silent_at_item: int | None = None
-    silent_seconds: float = 2.0
+    silent_seconds: float = 1.5
 
 
 @dataclass
@@ -170,10 +171,10 @@ EXCHANGE_RATES = {"EUR": 0.92, "GBP": 0.79, "JPY": 151.2}
 @activity.defn
 async def fetch_exchange_rate(currency: str) -> float:
     """USD → ``currency``. An unknown currency fails every attempt (an error that is retryable unless
-    the caller says otherwise); for a known one the service is busy on the first two attempts."""
+    the caller says otherwise); for a known one the service is busy on the first attempt."""
     if currency not in EXCHANGE_RATES:
         raise ApplicationError(f"no rate for '{currency}'", type="UnknownCurrency")
     attempt = activity.info().attempt
-    if attempt < 3:
+    if attempt == 1:
         raise ApplicationError(f"rate service busy (attempt {attempt})", type="ServiceBusy")
     return EXCHANGE_RATES[currency]

@@ -134,8 +134,11 @@ async def connect(*, quiet: bool = False) -> Client:
     args = client_connect_args(info)
     args["interceptors"] = [*args.get("interceptors", []), WatchResultsInterceptor()]
     args.setdefault("runtime", notebook_runtime())
+    # Also for what a lesson makes without a client (a Replayer, a plain Worker's replays): otherwise
+    # the SDK's default runtime prints raw core warnings into the notebook.
+    Runtime.set_default(notebook_runtime(), error_if_already_set=False)
     try:
-        client = await asyncio.wait_for(Client.connect(**args), CONNECT_TIMEOUT_S)
+        client = await asyncio.wait_for(connect_when_ready(args, local=info.local), CONNECT_TIMEOUT_S)
     except (asyncio.TimeoutError, RuntimeError, OSError) as exc:
         reason = "no answer" if isinstance(exc, asyncio.TimeoutError) else _short(exc)
         where = "the local dev server" if info.local else "the configured server"
@@ -152,6 +155,20 @@ async def connect(*, quiet: bool = False) -> Client:
     if not quiet:
         print(info.describe())
     return client
+
+
+async def connect_when_ready(args: dict, *, local: bool) -> Client:
+    """``Client.connect``, retried while a server is still starting ("Frontend is not healthy yet";
+    for the local server also a refused connection). The caller bounds the total time."""
+    while True:
+        try:
+            return await Client.connect(**args)
+        except RuntimeError as exc:
+            text = str(exc).lower()
+            starting = "not healthy" in text or (local and "refused" in text)
+            if not starting:
+                raise
+        await asyncio.sleep(0.05)
 
 
 def current_info() -> ServerInfo:

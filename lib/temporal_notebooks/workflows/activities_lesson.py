@@ -22,9 +22,8 @@ with workflow.unsafe.imports_passed_through():
         tick,
     )
 
-# The local dev server fires timers (retry waits included) about a second after they are set at
-# the soonest, so the short intervals below show up as ~1 s in the timelines.
-QUICK_RETRIES = RetryPolicy(initial_interval=timedelta(milliseconds=500), backoff_coefficient=1.0)
+# Short waits keep the lesson quick; real services usually want the defaults (1 s, doubling).
+QUICK_RETRIES = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=1.0)
 
 
 @workflow.defn
@@ -59,12 +58,11 @@ class FlakyServiceWorkflow:
     async def run(self, request: str) -> str:
         return await workflow.execute_activity(
             call_flaky_service,
-        call_unreachable_service,
             request,
             start_to_close_timeout=timedelta(seconds=5),
             retry_policy=RetryPolicy(
-                initial_interval=timedelta(milliseconds=500),  # wait before the 2nd attempt
-                backoff_coefficient=2.0,  # then 1 s, 2 s, 4 s, ...
+                initial_interval=timedelta(milliseconds=200),  # wait before the 2nd attempt
+                backoff_coefficient=2.0,  # then 400 ms, 800 ms, ...
                 maximum_interval=timedelta(seconds=10),  # never wait longer than this
                 maximum_attempts=5,  # 0 (the default) means no limit
             ),
@@ -80,7 +78,7 @@ class StartToCloseWorkflow:
         return await workflow.execute_activity(
             slow_lookup,
             delay_s,
-            start_to_close_timeout=timedelta(seconds=1),
+            start_to_close_timeout=timedelta(milliseconds=500),
             retry_policy=RetryPolicy(maximum_attempts=1),  # no retries, to keep the demo short
         )
 
@@ -94,8 +92,8 @@ class ScheduleToCloseWorkflow:
         return await workflow.execute_activity(
             call_unreachable_service,
             request,
-            start_to_close_timeout=timedelta(seconds=1),
-            schedule_to_close_timeout=timedelta(seconds=2.5),
+            start_to_close_timeout=timedelta(milliseconds=500),
+            schedule_to_close_timeout=timedelta(seconds=1),
             retry_policy=QUICK_RETRIES,  # unlimited attempts: the overall deadline ends them
         )
 
@@ -111,7 +109,7 @@ class ChargeCardWorkflow:
             card_number,
             start_to_close_timeout=timedelta(seconds=5),
             retry_policy=RetryPolicy(
-                initial_interval=timedelta(milliseconds=500),
+                initial_interval=timedelta(milliseconds=200),
                 maximum_attempts=5,
                 non_retryable_error_types=["InvalidCardNumber"],  # ApplicationError.type values
             ),

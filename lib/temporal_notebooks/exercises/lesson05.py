@@ -1,0 +1,108 @@
+"""Lesson 05 exercise: add a step to a workflow that has runs in flight, without breaking them.
+
+The learner changes the "Signup" workflow in a ``%%module_file exercise05`` cell: new signups
+must be added to the newsletter between creating the account and the welcome email. The check
+records a run of the old code (``SignupV1``) and replays it with the learner's code, the way
+the worker would after a deploy, then runs the new code and reads the order of its activities.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import sys
+import uuid
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
+from temporalio.worker import Replayer, Worker
+
+from temporal_notebooks.activities.determinism import add_to_newsletter, create_account, send_welcome_email
+from temporal_notebooks.runtime.errors import explain
+from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, workflow_type_name
+from temporal_notebooks.runtime.learner import scoped
+from temporal_notebooks.workflows.determinism import SignupV1
+
+MODULE = "exercise05"
+TYPE_NAME = "Signup"
+EMAIL = "ada@example.com"
+NEW_ORDER = ["create_account", "add_to_newsletter", "send_welcome_email"]
+RUN_TIMEOUT_S = 15.0
+
+
+def _find_workflow_class() -> type | None:
+    module = sys.modules.get(MODULE)
+    for value in vars(module).values() if module else ():
+        if isinstance(value, type) and getattr(value, "__module__", None) == MODULE:
+            try:
+                if workflow_type_name(value) == TYPE_NAME:
+                    return value
+            except ValueError:
+                continue
+    return None
+
+
+async def run_and_record(client: Client, workflow_class: type, email: str) -> WorkflowHistory:
+    """Run ``workflow_class`` once on a worker of its own; return the finished run's history."""
+    task_queue = scoped(f"check-{workflow_class.__name__}")
+    activities = [create_account, add_to_newsletter, send_welcome_email]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[workflow_class],
+            activities=activities,
+            activity_executor=executor,
+        ):
+            handle = await client.start_workflow(
+                TYPE_NAME, email, id=scoped(f"check-signup-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+            )
+            try:
+                await asyncio.wait_for(handle.result(), RUN_TIMEOUT_S)
+            finally:
+                with contextlib.suppress(Exception):
+                    await handle.terminate("exercise check finished")
+            return await handle.fetch_history()
+
+
+def activity_order(history: WorkflowHistory) -> list[str]:
+    return [
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+
+
+async def check(client: Client) -> CheckResult:
+    """Pass when a run of SignupV1 replays with the learner's "Signup" and new runs do all three steps."""
+    if MODULE not in sys.modules:
+        return not_yet(f"run the %%module_file {MODULE} cell first.")
+    workflow_class = _find_workflow_class()
+    if workflow_class is None:
+        return not_yet(f'no @workflow.defn class with name="{TYPE_NAME}" in module {MODULE}.')
+    try:
+        old_history = await run_and_record(client, SignupV1, EMAIL)
+        replay = await Replayer(workflows=[workflow_class]).replay_workflow(
+            old_history, raise_on_replay_failure=False
+        )
+    except Exception as exc:
+        return not_yet(f"replaying a run of the old code failed: {explain(exc) or exc}")
+    if replay.replay_failure is not None:
+        failure = replay.replay_failure
+        return not_yet(
+            "a signup started before your change (recorded by SignupV1) cannot continue on your code: "
+            f"{explain(failure) or failure}"
+        )
+    try:
+        new_history = await run_and_record(client, workflow_class, EMAIL)
+    except Exception as exc:
+        return not_yet(f"running your workflow failed: {explain(exc) or exc}")
+    order = activity_order(new_history)
+    if order != NEW_ORDER:
+        return not_yet(f"a new signup ran the activities {order}; expected {NEW_ORDER}.")
+    return passed(
+        "a signup recorded by the old code replays with yours, and a new signup runs "
+        + " → ".join(order)
+        + "."
+    )

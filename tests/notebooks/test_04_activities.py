@@ -1,0 +1,175 @@
+"""Notebook 04 (activities) in a real kernel: twice top to bottom with its key outputs, as
+JupyterLab's queued Run All; and its check, with the solution and with wrong answers."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import time
+
+import nbformat
+from nbrun import errors, execute_twice, notebook_path, output_text, run_all_queued
+from temporalio.client import Client
+
+from temporal_notebooks.exercises import lesson04
+from temporal_notebooks.runtime import connect, write_module
+from temporal_notebooks.runtime.exercises import solution_source
+
+RUN_ALL_LIMIT_S = 15
+
+KEY_OUTPUTS = [
+    # sync activities need an executor
+    "Activity sleep_in_thread is not async so an activity_executor must be present",
+    # retries, and the attempts in the history
+    "monthly report: done on attempt 3",
+    "attempt 3; the attempt before it failed with: 'service unavailable (attempt 2)'",
+    "ActivityTaskStarted attempt 3",
+    # timeouts, and why the retries stopped
+    "tester.start-to-close: The workflow failed because an activity or child failed: "
+    "timed out (start-to-close)",
+    "    retries stopped because: MAXIMUM_ATTEMPTS_REACHED",
+    "tester.schedule-to-close: The workflow failed because an activity or child failed: ",
+    "    retries stopped because: TIMEOUT",
+    # non-retryable errors
+    "5555444433331111: charged card ending 1111 (attempt 1)",
+    "4000000000000002: ⚠ WorkflowFailureError: The workflow failed because an activity or child failed: "
+    "CardDeclined: card declined by the bank",
+    "not-a-card: ⚠ WorkflowFailureError: The workflow failed because an activity or child failed: "
+    "InvalidCardNumber: 'not-a-card' is not a card number",
+    # heartbeats: progress from outside, a silent attempt timed out, the retry resumed
+    "HBox(children=(IntProgress(",
+    "BatchResult(items=16, attempt=2, resumed_at_item=",
+    "attempt 2; the attempt before it ended with: 'activity Heartbeat timeout'",
+    # histories as pictures with Web UI links
+    "open in the Temporal Web UI",
+    "<svg",
+    # the exercise: skeleton fails, solution passes
+    "❌ Not yet: for 'EUR' it gave up: The workflow failed because an activity or child failed: "
+    "ServiceBusy: rate service busy (attempt 1).",
+    "✅ Passed: 'EUR' → 0.92 after a retry; 'XXX' failed at once without retrying",
+]
+
+
+def longest_gap(text: str, activity: str) -> int:
+    found = re.search(rf"with {activity}: ticks every [\d, ]+ ms; longest gap (\d+) ms", text)
+    assert found, f"no ticker report for {activity}"
+    return int(found.group(1))
+
+
+def progress_seen(text: str) -> list[tuple[int, int]]:
+    found = re.search(r"\(attempt, items done\) as seen from outside: (\[.*\])", text)
+    assert found, "no heartbeat progress printed"
+    return ast.literal_eval(found.group(1))
+
+
+async def test_notebook_04_runs_twice_with_its_key_outputs() -> None:
+    started = time.perf_counter()
+    passes = await execute_twice("04")
+    print(f"notebook 04, two passes in one kernel: {time.perf_counter() - started:.1f} s")
+    for number, nb in enumerate(passes, 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = output_text(nb)
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+        assert text.index("❌ Not yet") < text.index("✅ Passed"), f"pass {number}"
+
+        # The blocking call in async def stalled the ticker for its full 250 ms; in a thread it did not.
+        blocked, threaded = longest_gap(text, "block_event_loop"), longest_gap(text, "sleep_in_thread")
+        assert blocked >= 240, f"pass {number}: {blocked}"
+        assert threaded < blocked, f"pass {number}: {threaded} vs {blocked}"
+
+        # Progress was visible while it ran: several steps of attempt 1, then attempt 2 going on from
+        # where attempt 1 stopped, not from zero.
+        seen = progress_seen(text)
+        first = [done for attempt, done in seen if attempt == 1]
+        second = [done for attempt, done in seen if attempt == 2]
+        assert len(first) >= 3 and len(second) >= 2, f"pass {number}: {seen}"
+        assert min(second) >= 5 and first == sorted(first) and second == sorted(second), (
+            f"pass {number}: {seen}"
+        )
+        resumed = int(re.search(r"resumed_at_item=(\d+)", text).group(1))
+        assert 4 <= resumed <= 6, f"pass {number}: resumed at {resumed}"
+
+
+async def test_notebook_04_queued_run_all_is_ok_and_fast() -> None:
+    started = time.perf_counter()
+    replies = await run_all_queued("04")
+    elapsed = time.perf_counter() - started
+    print(f"notebook 04, queued Run All in a fresh kernel: {elapsed:.1f} s")
+    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
+        (i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"
+    ]
+    assert elapsed < RUN_ALL_LIMIT_S
+
+
+# --- the check, called directly ---------------------------------------------------------------------
+
+
+def exercise_cell() -> str:
+    """The skeleton exactly as the notebook gives it to the learner, without its magic line."""
+    nb = nbformat.read(notebook_path("04"), as_version=4)
+    source = next(c.source for c in nb.cells if c.source.startswith("%%module_file exercise04"))
+    return source.split("\n", 1)[1]
+
+
+def solution() -> str:
+    return solution_source("lesson04").split("\n", 1)[1]
+
+
+async def notebook_client() -> Client:
+    """The client a notebook has: its handles stop waiting on a failing workflow task."""
+    return await connect(quiet=True)
+
+
+async def test_check_passes_with_the_solution() -> None:
+    write_module("exercise04", solution())
+    result = await lesson04.check(await notebook_client())
+    assert result.passed, result.message
+
+
+async def test_check_fails_clearly_on_the_skeleton() -> None:
+    write_module("exercise04", exercise_cell())
+    result = await lesson04.check(await notebook_client())
+    assert not result.passed
+    assert result.message == (
+        "for 'EUR' it gave up: The workflow failed because an activity or child failed: ServiceBusy: rate "
+        "service busy (attempt 1). The service is busy on the first attempt, so allow more attempts "
+        "(maximum_attempts > 1, or no limit)."
+    )
+
+
+async def test_check_fails_clearly_when_every_error_is_retried_forever() -> None:
+    wrong = solution().replace('non_retryable_error_types=["UnknownCurrency"],', "")
+    wrong = wrong.replace("initial_interval=timedelta(milliseconds=200),", "")  # the default 1 s, 2 s, ...
+    write_module("exercise04", wrong)
+    started = time.perf_counter()
+    result = await lesson04.check(await notebook_client())
+    assert not result.passed
+    # Five attempts with the default 1 s, 2 s, 4 s... waits do not finish within the check's 4 s.
+    assert result.message.startswith("for 'XXX' it was still retrying after 4 s."), result.message
+    assert 'list "UnknownCurrency" in the retry policy\'s non_retryable_error_types' in result.message
+    assert time.perf_counter() - started < 10
+
+
+async def test_check_fails_clearly_when_the_attempts_run_out_on_an_unknown_currency() -> None:
+    wrong = solution().replace("maximum_attempts=5,", "maximum_attempts=2,")
+    wrong = wrong.replace('non_retryable_error_types=["UnknownCurrency"],', "")
+    write_module("exercise04", wrong)
+    result = await lesson04.check(await notebook_client())
+    assert not result.passed
+    assert result.message.startswith("for 'XXX' it retried until the attempts ran out."), result.message
+
+
+async def test_check_fails_clearly_with_a_wrong_type_name() -> None:
+    write_module("exercise04", solution().replace('name="ExchangeRate"', 'name="Rates"'))
+    result = await lesson04.check(await notebook_client())
+    assert not result.passed
+    assert result.message == 'no @workflow.defn class with name="ExchangeRate" in module exercise04.'
+
+
+async def test_check_asks_for_the_module_cell_first() -> None:
+    sys.modules.pop("exercise04", None)
+    result = await lesson04.check(await notebook_client())
+    assert not result.passed
+    assert result.message == "run the %%module_file exercise04 cell first."
