@@ -16,7 +16,7 @@ from temporalio.worker import Worker
 from temporal_notebooks.activities.signals import GreeterInput, GreeterState, format_greeting
 from temporal_notebooks.runtime import explain
 from temporal_notebooks.runtime.history import event_name
-from temporal_notebooks.workflows.signals import GreetingRelayWorkflow, GreeterWorkflow
+from temporal_notebooks.workflows.signals import GreeterWorkflow, GreetingRelayWorkflow
 
 TASK_QUEUE = f"test-signals-{uuid.uuid4().hex[:6]}"
 
@@ -147,7 +147,9 @@ async def test_external_signal_between_two_workflows(client: Client, worker: Wor
     sender_events = [event_name(e) async for e in client.get_workflow_handle(relay_id).fetch_history_events()]
     assert "SignalExternalWorkflowExecutionInitiated" in sender_events
     assert "ExternalWorkflowExecutionSignaled" in sender_events
-    receiver = [e async for e in greeter.fetch_history_events() if event_name(e) == "WorkflowExecutionSignaled"]
+    receiver = [
+        e async for e in greeter.fetch_history_events() if event_name(e) == "WorkflowExecutionSignaled"
+    ]
     assert len(receiver) == 1
     assert receiver[0].workflow_execution_signaled_event_attributes.external_workflow_execution.workflow_id
     await greeter.terminate()
