@@ -40,7 +40,6 @@ from browser_harness import (  # noqa: E402
     notebook_errors,
     open_notebook,
     run_all_cells,
-    run_cell_containing,
     running_jupyterlab,
     timed_click,
 )
@@ -106,9 +105,7 @@ async def bench_signal_panel(page, lab, clicks: int) -> list[str]:
     problems = await notebook_errors(page)
     if problems:
         raise RuntimeError(f"notebook 06 raised: {problems}")
-    await run_cell_containing(page, "worker = await start_worker(")
-    await run_cell_containing(page, "panel = signal_panel(")
-    panel = page.locator(".tn-signal-panel")
+    panel = page.locator(".tn-signal-panel").last  # the learner's own panel, left running by Run All
     await panel.scroll_into_view_if_needed()
     await dismiss_news_toast(page)
     text_box = panel.locator(".tn-signal-text input")

@@ -283,7 +283,8 @@ async def notebook_errors(page: Any) -> list[str]:
 # In-page timing of a real click: the page's own clock notes the click event and the first DOM change
 # after it that makes ``done(node)`` true for the watched element.
 _ARM_TIMING_JS = """({watched, doneSource}) => {
-    const node = document.querySelector(watched);
+    const matches = document.querySelectorAll(watched);  // the newest output: the last match
+    const node = matches[matches.length - 1];
     if (!node) throw new Error(`not found: ${watched}`);
     const done = new Function("node", doneSource);
     const timing = {clickAt: null, visibleAt: null};
@@ -302,7 +303,8 @@ _ARM_TIMING_JS = """({watched, doneSource}) => {
 
 async def timed_click(page: Any, button: Any, watched: str, done_js: str, timeout_s: float = 20) -> float:
     """Click ``button`` (a Playwright locator) as a person does; milliseconds from the click event
-    until the element ``watched`` (a CSS selector) satisfies ``done_js`` (a function body of ``node``)."""
+    until the last element matching ``watched`` (a CSS selector) satisfies ``done_js`` (a function
+    body of ``node``)."""
     await page.evaluate(_ARM_TIMING_JS, {"watched": watched, "doneSource": done_js})
     await button.click()
     await page.wait_for_function(
