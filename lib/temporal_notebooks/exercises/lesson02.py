@@ -8,7 +8,6 @@ and with a parcel that is too heavy, which must fail the workflow with an ``Appl
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from temporalio.client import Client, WorkflowFailureError
@@ -17,10 +16,10 @@ from temporalio.exceptions import ApplicationError
 from temporal_notebooks.runtime.errors import explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    learner_workflow,
     not_yet,
     passed,
     run_exercise_workflow,
-    workflow_type_name,
 )
 
 MODULE = "exercise02"
@@ -35,29 +34,15 @@ QUOTES: list[tuple[dict[str, Any], dict[str, Any]]] = [
 TOO_HEAVY = {"weight_kg": 31}
 
 
-def _find_workflow_class() -> type | None:
-    module = sys.modules.get(MODULE)
-    for value in vars(module).values() if module else ():
-        if isinstance(value, type) and getattr(value, "__module__", None) == MODULE:
-            try:
-                if workflow_type_name(value) == TYPE_NAME:
-                    return value
-            except ValueError:
-                continue
-    return None
-
-
 def _shown(payload: dict[str, Any]) -> str:
     return json.dumps(payload)
 
 
 async def check(client: Client) -> CheckResult:
     """Pass when the three quotes come back right and a 31 kg parcel fails with type "TooHeavy"."""
-    if MODULE not in sys.modules:
-        return not_yet(f"run the %%module_file {MODULE} cell first.")
-    workflow_class = _find_workflow_class()
-    if workflow_class is None:
-        return not_yet(f"no @workflow.defn class {TYPE_NAME} in module {MODULE}.")
+    workflow_class = learner_workflow(MODULE, TYPE_NAME)
+    if isinstance(workflow_class, CheckResult):
+        return workflow_class
     for sent, expected in QUOTES:
         try:
             result = await run_exercise_workflow(client, workflow_class, sent)

@@ -8,7 +8,6 @@ attempt, so it needs a retry) and for "XXX" (an unknown currency: it must fail w
 from __future__ import annotations
 
 import asyncio
-import sys
 
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ActivityError, RetryState
@@ -17,10 +16,10 @@ from temporal_notebooks.activities.activities_lesson import EXCHANGE_RATES, fetc
 from temporal_notebooks.runtime.errors import explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    learner_workflow,
     not_yet,
     passed,
     run_exercise_workflow,
-    workflow_type_name,
 )
 
 MODULE = "exercise04"
@@ -30,29 +29,15 @@ KNOWN_TIMEOUT_S = 8.0  # one retry with the default policy takes ~1 s
 UNKNOWN_TIMEOUT_S = 4.0  # failing at once takes ~0.1 s; still retrying after this is the bug
 
 
-def _find_workflow_class() -> type | None:
-    module = sys.modules.get(MODULE)
-    for value in vars(module).values() if module else ():
-        if isinstance(value, type) and getattr(value, "__module__", None) == MODULE:
-            try:
-                if workflow_type_name(value) == TYPE_NAME:
-                    return value
-            except ValueError:
-                continue
-    return None
-
-
 def _retry_state(failure: WorkflowFailureError) -> RetryState | None:
     return failure.cause.retry_state if isinstance(failure.cause, ActivityError) else None
 
 
 async def check(client: Client) -> CheckResult:
     """Pass when "ExchangeRate" returns the EUR rate after a retry and fails at once for "XXX"."""
-    if MODULE not in sys.modules:
-        return not_yet(f"run the %%module_file {MODULE} cell first.")
-    workflow_class = _find_workflow_class()
-    if workflow_class is None:
-        return not_yet(f'no @workflow.defn class with name="{TYPE_NAME}" in module {MODULE}.')
+    workflow_class = learner_workflow(MODULE, TYPE_NAME)
+    if isinstance(workflow_class, CheckResult):
+        return workflow_class
 
     try:
         rate = await run_exercise_workflow(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import sys
 import uuid
 
 from temporalio.api.enums.v1 import EventType
@@ -20,7 +19,12 @@ from temporalio.worker import Replayer, Worker
 
 from temporal_notebooks.activities.determinism import add_to_newsletter, create_account, send_welcome_email
 from temporal_notebooks.runtime.errors import explain
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, workflow_type_name
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    learner_workflow,
+    not_yet,
+    passed,
+)
 from temporal_notebooks.runtime.learner import scoped
 from temporal_notebooks.workflows.determinism import SignupV1
 
@@ -29,18 +33,6 @@ TYPE_NAME = "Signup"
 EMAIL = "ada@example.com"
 NEW_ORDER = ["create_account", "add_to_newsletter", "send_welcome_email"]
 RUN_TIMEOUT_S = 15.0
-
-
-def _find_workflow_class() -> type | None:
-    module = sys.modules.get(MODULE)
-    for value in vars(module).values() if module else ():
-        if isinstance(value, type) and getattr(value, "__module__", None) == MODULE:
-            try:
-                if workflow_type_name(value) == TYPE_NAME:
-                    return value
-            except ValueError:
-                continue
-    return None
 
 
 async def run_and_record(client: Client, workflow_class: type, email: str) -> WorkflowHistory:
@@ -76,11 +68,9 @@ def activity_order(history: WorkflowHistory) -> list[str]:
 
 async def check(client: Client) -> CheckResult:
     """Pass when a run of SignupV1 replays with the learner's "Signup" and new runs do all three steps."""
-    if MODULE not in sys.modules:
-        return not_yet(f"run the %%module_file {MODULE} cell first.")
-    workflow_class = _find_workflow_class()
-    if workflow_class is None:
-        return not_yet(f'no @workflow.defn class with name="{TYPE_NAME}" in module {MODULE}.')
+    workflow_class = learner_workflow(MODULE, TYPE_NAME)
+    if isinstance(workflow_class, CheckResult):
+        return workflow_class
     try:
         old_history = await run_and_record(client, SignupV1, EMAIL)
         replay = await Replayer(workflows=[workflow_class]).replay_workflow(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import uuid
 
 from temporalio import workflow
@@ -18,7 +17,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from temporal_notebooks.runtime.errors import explain
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, workflow_type_name
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    learner_workflow,
+    not_yet,
+    passed,
+)
 from temporal_notebooks.runtime.learner import scoped
 
 MODULE = "exercise06"
@@ -27,17 +31,6 @@ SIGNAL = "cast vote"
 VOTES = ["tea", "tea", "coffee"]
 EXPECTED = {"tea": 2, "coffee": 1}
 TIMEOUT_S = 15.0
-
-
-def find_workflow_class(module_name: str, type_name: str) -> type | None:
-    """The ``@workflow.defn`` class with type name ``type_name`` in the learner's module."""
-    module = sys.modules.get(module_name)
-    for value in vars(module).values() if module else ():
-        if isinstance(value, type) and getattr(value, "__module__", None) == module_name:
-            with contextlib.suppress(ValueError):
-                if workflow_type_name(value) == type_name:
-                    return value
-    return None
 
 
 def signal_names(workflow_class: type) -> list[str]:
@@ -68,11 +61,9 @@ async def run_tally(client: Client, workflow_class: type) -> dict:
 
 async def check(client: Client) -> CheckResult:
     """Pass when votes tea, tea, coffee sent as "cast vote" signals give {"tea": 2, "coffee": 1}."""
-    if MODULE not in sys.modules:
-        return not_yet(f"run the %%module_file {MODULE} cell first.")
-    workflow_class = find_workflow_class(MODULE, TYPE_NAME)
-    if workflow_class is None:
-        return not_yet(f'no @workflow.defn class with name="{TYPE_NAME}" in module {MODULE}.')
+    workflow_class = learner_workflow(MODULE, TYPE_NAME)
+    if isinstance(workflow_class, CheckResult):
+        return workflow_class
     try:
         result = await run_tally(client, workflow_class)
     except asyncio.TimeoutError:

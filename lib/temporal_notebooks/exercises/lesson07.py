@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import uuid
 
 from temporalio import workflow
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.worker import Worker
 
-from temporal_notebooks.exercises.lesson06 import find_workflow_class
 from temporal_notebooks.runtime.errors import explain
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed
+from temporal_notebooks.runtime.exercises import CheckResult, learner_workflow, not_yet, passed
 from temporal_notebooks.runtime.learner import scoped
 
 MODULE = "exercise07"
@@ -55,11 +53,9 @@ async def run_countdown(client: Client, workflow_class: type) -> tuple[list[int]
 
 async def check(client: Client) -> CheckResult:
     """Pass when "steps left" counts 3 → 0 while running and answers 0 after the end."""
-    if MODULE not in sys.modules:
-        return not_yet(f"run the %%module_file {MODULE} cell first.")
-    workflow_class = find_workflow_class(MODULE, TYPE_NAME)
-    if workflow_class is None:
-        return not_yet(f'no @workflow.defn class with name="{TYPE_NAME}" in module {MODULE}.')
+    workflow_class = learner_workflow(MODULE, TYPE_NAME)
+    if isinstance(workflow_class, CheckResult):
+        return workflow_class
     if QUERY not in query_names(workflow_class):
         names = ", ".join(query_names(workflow_class)) or "none"
         return not_yet(

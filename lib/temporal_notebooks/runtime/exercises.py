@@ -161,6 +161,20 @@ def workflow_type_name(workflow_class: type) -> str:
     return definition.name
 
 
+def learner_workflow(module_name: str, type_name: str) -> type | CheckResult:
+    """The learner's ``@workflow.defn`` class registered as ``type_name`` in ``module_name``, or a
+    "not yet" that says what is missing (the module cell not run yet, or no such class)."""
+    module = sys.modules.get(module_name)
+    if module is None:
+        return not_yet(f"run the %%module_file {module_name} cell first.")
+    for value in vars(module).values():
+        if isinstance(value, type) and getattr(value, "__module__", None) == module_name:
+            with contextlib.suppress(ValueError):
+                if workflow_type_name(value) == type_name:
+                    return value
+    return not_yet(f'no @workflow.defn class with name="{type_name}" in module {module_name}.')
+
+
 def show_code(obj: Any) -> Any:
     """A module's, class's or function's source, highlighted (lessons show their package code)."""
     from IPython.display import Code
