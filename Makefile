@@ -1,4 +1,4 @@
-# Two commands do all set-up on a fresh machine (Python >= 3.10 on PATH):
+# Two commands do all set-up on a fresh machine (Python >= 3.11 on PATH):
 #   make lab    create the environment if needed and open JupyterLab on the lessons
 #   make test   create the environment if needed and run every test (CI runs exactly this)
 

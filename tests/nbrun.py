@@ -111,3 +111,17 @@ def solution_text(lesson: str) -> str:
 
     lines = solution_source(lesson).splitlines()
     return "\n".join(lines[1:] if lines and lines[0].startswith("%%") else lines)
+
+
+async def assert_run_all_queued_ok(name: str) -> None:
+    """Every cell's reply ok when all are queued at once, as JupyterLab's Run All sends them."""
+    replies = await run_all_queued(name)
+    failed = [(i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"]
+    assert failed == [], f"notebook {name}: cells that did not reply ok: {failed}"
+
+
+def exercise_source(name: str, module: str) -> str:
+    """The exercise skeleton exactly as notebook ``name`` gives it, without its ``%%module_file`` line."""
+    nb = nbformat.read(notebook_path(name), as_version=4)
+    source = next(c.source for c in nb.cells if c.source.startswith(f"%%module_file {module}"))
+    return source.split("\n", 1)[1]

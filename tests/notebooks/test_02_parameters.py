@@ -7,15 +7,18 @@ import re
 import sys
 import time
 
-import nbformat
-from nbrun import errors, execute_twice, notebook_path, output_text, run_all_queued
+from nbrun import (
+    assert_run_all_queued_ok,
+    errors,
+    execute_twice,
+    exercise_source,
+    output_text,
+    solution_text,
+)
 from temporalio.client import Client
 
 from temporal_notebooks.exercises import lesson02
 from temporal_notebooks.runtime import connect, write_module
-from temporal_notebooks.runtime.exercises import solution_source
-
-RUN_ALL_LIMIT_S = 15
 
 KEY_OUTPUTS = [
     # positional parameters, and a caller with the old signature
@@ -67,29 +70,19 @@ async def test_notebook_02_runs_twice_with_its_key_outputs() -> None:
         assert retried and int(retried.group(1)) >= 2, f"pass {number}"
 
 
-async def test_notebook_02_queued_run_all_is_ok_and_fast() -> None:
-    started = time.perf_counter()
-    replies = await run_all_queued("02")
-    elapsed = time.perf_counter() - started
-    print(f"notebook 02, queued Run All in a fresh kernel: {elapsed:.1f} s")
-    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
-        (i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"
-    ]
-    assert elapsed < RUN_ALL_LIMIT_S
+async def test_notebook_02_queued_run_all_is_ok() -> None:
+    await assert_run_all_queued_ok("02")
 
 
 # --- the check, called directly ---------------------------------------------------------------------
 
 
 def exercise_cell() -> str:
-    """The skeleton exactly as the notebook gives it to the learner, without its magic line."""
-    nb = nbformat.read(notebook_path("02"), as_version=4)
-    source = next(c.source for c in nb.cells if c.source.startswith("%%module_file exercise02"))
-    return source.split("\n", 1)[1]
+    return exercise_source("02", "exercise02")
 
 
 def solution() -> str:
-    return solution_source("lesson02").split("\n", 1)[1]
+    return solution_text("lesson02")
 
 
 async def notebook_client() -> Client:

@@ -6,15 +6,19 @@ from __future__ import annotations
 import sys
 import time
 
-import nbformat
-from nbrun import errors, execute_twice, notebook_path, output_text, run_all_queued
+from nbrun import (
+    assert_run_all_queued_ok,
+    errors,
+    execute_twice,
+    exercise_source,
+    output_text,
+    solution_text,
+)
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from temporal_notebooks.exercises import lesson05
 from temporal_notebooks.runtime import connect, write_module
-from temporal_notebooks.runtime.exercises import solution_source
 
-RUN_ALL_LIMIT_S = 15
 RULES = {
     "system time": "datetime.datetime.now.__call__",
     "randomness": "random.randint.__call__",
@@ -71,29 +75,19 @@ async def test_notebook_05_runs_twice_with_its_key_outputs(client: Client) -> No
         assert description.status == WorkflowExecutionStatus.TERMINATED, workflow_id
 
 
-async def test_notebook_05_queued_run_all_is_ok_and_fast() -> None:
-    started = time.perf_counter()
-    replies = await run_all_queued("05")
-    elapsed = time.perf_counter() - started
-    print(f"notebook 05, queued Run All in a fresh kernel: {elapsed:.1f} s")
-    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
-        (i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"
-    ]
-    assert elapsed < RUN_ALL_LIMIT_S
+async def test_notebook_05_queued_run_all_is_ok() -> None:
+    await assert_run_all_queued_ok("05")
 
 
 # --- the check, called directly ---------------------------------------------------------------------
 
 
 def exercise_cell() -> str:
-    """The skeleton exactly as the notebook gives it to the learner, without its magic line."""
-    nb = nbformat.read(notebook_path("05"), as_version=4)
-    source = next(c.source for c in nb.cells if c.source.startswith("%%module_file exercise05"))
-    return source.split("\n", 1)[1]
+    return exercise_source("05", "exercise05")
 
 
 def solution() -> str:
-    return solution_source("lesson05").split("\n", 1)[1]
+    return solution_text("lesson05")
 
 
 async def notebook_client() -> Client:

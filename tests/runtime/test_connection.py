@@ -8,6 +8,7 @@ import time
 
 import pytest
 from kernel import Kernel
+
 from temporal_notebooks.runtime import devserver
 from temporal_notebooks.runtime.connection import ServerInfo
 

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from kernel import Kernel
+
 from temporal_notebooks.runtime import devserver
 
 
@@ -65,7 +66,8 @@ from temporal_notebooks.runtime import *
 from temporal_notebooks.workflows.greeting import GreetingWorkflow
 from temporal_notebooks.activities.greeting import compose_greeting
 client = await connect()
-await start_worker(client, scoped("survives-restart"), workflows=[GreetingWorkflow], activities=[compose_greeting])
+queue = scoped("survives-restart")
+await start_worker(client, queue, workflows=[GreetingWorkflow], activities=[compose_greeting])
 print(await client.get_workflow_handle(scoped("survives-restart")).result())
 """
     async with Kernel() as kernel:

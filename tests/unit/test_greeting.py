@@ -5,10 +5,11 @@ from __future__ import annotations
 import concurrent.futures
 import uuid
 
-from temporal_notebooks.activities.greeting import GreetingInput, compose_greeting
-from temporal_notebooks.workflows.greeting import FormalGreetingWorkflow, GreetingWorkflow
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+
+from temporal_notebooks.activities.greeting import GreetingInput, compose_greeting
+from temporal_notebooks.workflows.greeting import FormalGreetingWorkflow, GreetingWorkflow
 
 
 async def test_greeting_workflow_calls_the_activity(env: WorkflowEnvironment) -> None:

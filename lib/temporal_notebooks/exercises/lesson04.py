@@ -7,8 +7,6 @@ attempt, so it needs a retry) and for "XXX" (an unknown currency: it must fail w
 
 from __future__ import annotations
 
-import asyncio
-
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ActivityError, RetryState
 
@@ -50,7 +48,7 @@ async def check(client: Client) -> CheckResult:
                 "attempt, so allow more attempts (maximum_attempts > 1, or no limit)."
             )
         return not_yet(f"for '{KNOWN}' the workflow failed: {explain(failure)}")
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return not_yet(f"for '{KNOWN}' there was no result after {KNOWN_TIMEOUT_S:.0f} s: long retry waits?")
     except Exception as exc:
         return not_yet(f"running it failed: {explain(exc) or exc}")
@@ -74,7 +72,7 @@ async def check(client: Client) -> CheckResult:
                 'currency: list "UnknownCurrency" in the retry policy\'s non_retryable_error_types.'
             )
         return not_yet(f"for '{UNKNOWN}' the workflow failed, but not as expected: {explain(failure)}")
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return not_yet(
             f"for '{UNKNOWN}' it was still retrying after {UNKNOWN_TIMEOUT_S:.0f} s. Retrying cannot fix "
             'an unknown currency: list "UnknownCurrency" in the retry policy\'s non_retryable_error_types.'

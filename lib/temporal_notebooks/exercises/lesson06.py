@@ -66,7 +66,7 @@ async def check(client: Client) -> CheckResult:
         return workflow_class
     try:
         result = await run_tally(client, workflow_class)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return not_yet('the workflow did not finish after the "close" signal; keep the given close handler.')
     except Exception as exc:
         return not_yet(f"running it failed: {explain(exc) or exc}")

@@ -119,7 +119,7 @@ async def check(client: Client) -> CheckResult:
                 finally:
                     with contextlib.suppress(Exception):
                         await handle.terminate("exercise check finished")
-    except (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         return not_yet(
             f"a bid got no answer within {ANSWER_TIMEOUT_S:.0f} s: does the workflow's code raise? "
             "(an exception in a handler fails the workflow task, and Temporal retries it)."

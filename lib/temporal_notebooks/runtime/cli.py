@@ -77,7 +77,7 @@ async def temporal_cli(*args: str, timeout_s: float = CLI_TIMEOUT_S) -> CliOutpu
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout_s)
         returncode = process.returncode
-    except asyncio.TimeoutError:
+    except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         stdout, stderr = await process.communicate()

@@ -139,7 +139,7 @@ async def connect(*, quiet: bool = False) -> Client:
     Runtime.set_default(notebook_runtime(), error_if_already_set=False)
     try:
         client = await asyncio.wait_for(connect_when_ready(args, local=info.local), CONNECT_TIMEOUT_S)
-    except (asyncio.TimeoutError, RuntimeError, OSError) as exc:
+    except (TimeoutError, RuntimeError, OSError) as exc:
         reason = "no answer" if isinstance(exc, asyncio.TimeoutError) else _short(exc)
         where = "the local dev server" if info.local else "the configured server"
         raise ServerUnreachableError(

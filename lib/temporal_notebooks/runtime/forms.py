@@ -127,7 +127,7 @@ class UpdateForm:
             value = await asyncio.wait_for(self.handle.execute_update(self.update, argument), self.timeout_s)
         except WorkflowUpdateFailedError as exc:
             return "rejected", f"Rejected: {rejection_message(exc)}"
-        except (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             # wait_for's cancellation reaches the SDK first, which reports it as its own error
             return "error", (
                 f"No answer within {self.timeout_s:.0f} s: is this notebook's worker running? "
