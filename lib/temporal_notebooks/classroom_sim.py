@@ -30,8 +30,9 @@ from typing import Any
 TASK_QUEUE = "signals"  # the names lesson 06 passes to scoped(): the same for every learner
 GREETER_ID = "greeter"
 READY = "READY"
-FLOW_TIMEOUT_S = 180.0
+FLOW_TIMEOUT_S = 180.0  # a learner's flow, from the go line
 GO_TIMEOUT_S = 600.0
+EXIT_TIMEOUT_S = 15.0  # report printed → process gone
 
 
 # --- one learner ----------------------------------------------------------------------------------
@@ -80,21 +81,18 @@ async def _wait_visible(
 
 
 async def learner_flow(
-    signals: int, *, poll_ms: float, think_ms: float, wait_for_go: bool
+    signals: int, *, poll_ms: float, think_ms: float, wait_for_go: bool, wait: str = "query"
 ) -> LearnerReport:
-    """The lesson's flow for this process's learner; never raises (problems go to ``errors``)."""
-    from temporalio.common import WorkflowIDConflictPolicy
+    """The lesson's flow for this process's learner; never raises (problems go to ``errors``).
 
-    from temporal_notebooks.activities.signals import GreeterInput, format_greeting
+    Getting ready (connect, worker) may take long while a whole class starts on two cores; the
+    flow itself, from the go line, is bounded by ``FLOW_TIMEOUT_S``.
+    """
+    from temporal_notebooks.activities.signals import format_greeting
     from temporal_notebooks.runtime import connect, learner_id, scoped, start_worker, stop_all_workers
     from temporal_notebooks.workflows.signals import GreeterWorkflow
 
-    me = learner_id()
-    report = LearnerReport(learner=me)
-    salutation = f"Hi from {me}"
-    names = [f"{me}-click-{i:02d}" for i in range(signals)]
-    update_name = f"{me}-update"
-    report.expected = [f"{salutation}, {name}!" for name in [*names, update_name]]
+    report = LearnerReport(learner=learner_id())
     try:
         client = await connect(quiet=True)
         report.task_queue = scoped(TASK_QUEUE)
@@ -110,61 +108,93 @@ async def learner_flow(
             line = await asyncio.wait_for(asyncio.to_thread(sys.stdin.readline), GO_TIMEOUT_S)
             if not line:
                 raise RuntimeError("the class was called off (stdin closed before the start)")
-        handle = await client.start_workflow(
-            GreeterWorkflow.run,
-            GreeterInput(salutation=salutation),
-            id=scoped(GREETER_ID),
-            task_queue=report.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING,
-        )
-        report.workflow_id, report.run_id = handle.id, handle.result_run_id or ""
-        for name in names:
-            if think_ms:
-                await asyncio.sleep(think_ms / 1000 * random.uniform(0.5, 1.5))
-            sent = time.perf_counter()
-            await handle.signal(GreeterWorkflow.submit_greeting, name)
-            seen = await _wait_visible(handle, f"{salutation}, {name}!", report, poll_ms / 1000, 10.0)
-            if seen is None:
-                report.errors.append(f"{name}: greeting not visible within 10 s")
-            else:
-                report.latencies_ms.append((seen - sent) * 1000)
-        report.update_result = await handle.execute_update(GreeterWorkflow.greet, update_name)
-        if report.update_result != report.expected[-1]:
-            report.errors.append(f"update returned {report.update_result!r}")
-        state = await handle.query(GreeterWorkflow.state)
-        report.queries += 1
-        await handle.signal(GreeterWorkflow.exit)
-        report.result = list(await handle.result())
-        seen_texts = [*report.result, *state.greetings, report.update_result]
-        report.foreign = sorted({t for t in seen_texts if me not in t})
-        await stop_all_workers()
+        flow = _lesson_flow(client, report, signals, poll_ms=poll_ms, think_ms=think_ms, wait=wait)
+        await asyncio.wait_for(flow, FLOW_TIMEOUT_S)
+    except TimeoutError:
+        report.errors.append(f"the flow took over {FLOW_TIMEOUT_S:.0f} s")
     except Exception as exc:  # reported, never raised: the parent reads the JSON line
         report.errors.append(f"{type(exc).__name__}: {str(exc)[:300]}")
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(stop_all_workers(), 10)
     return report
+
+
+async def _lesson_flow(
+    client: Any, report: LearnerReport, signals: int, *, poll_ms: float, think_ms: float, wait: str
+) -> None:
+    """Start the greeter, click ``signals`` times (each result awaited), one update, then exit."""
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    from temporal_notebooks.activities.signals import GreeterInput
+    from temporal_notebooks.runtime import scoped
+    from temporal_notebooks.workflows.signals import GreeterWorkflow
+
+    me = report.learner
+    salutation = f"Hi from {me}"
+    names = [f"{me}-click-{i:02d}" for i in range(signals)]
+    update_name = f"{me}-update"
+    report.expected = [f"{salutation}, {name}!" for name in [*names, update_name]]
+    handle = await client.start_workflow(
+        GreeterWorkflow.run,
+        GreeterInput(salutation=salutation),
+        id=scoped(GREETER_ID),
+        task_queue=report.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING,
+    )
+    report.workflow_id, report.run_id = handle.id, handle.result_run_id or ""
+    for name in names:
+        if think_ms:
+            await asyncio.sleep(think_ms / 1000 * random.uniform(0.5, 1.5))
+        greeting = f"{salutation}, {name}!"
+        sent = time.perf_counter()
+        await handle.signal(GreeterWorkflow.submit_greeting, name)
+        if wait == "update":  # the lesson's read-your-own-signal update: one call, no polling
+            state = await handle.execute_update(GreeterWorkflow.settled_state)
+            seen = time.perf_counter() if greeting in state.greetings else None
+        else:
+            seen = await _wait_visible(handle, greeting, report, poll_ms / 1000, 10.0)
+        if seen is None:
+            report.errors.append(f"{name}: greeting not visible within 10 s")
+        else:
+            report.latencies_ms.append((seen - sent) * 1000)
+    report.update_result = await handle.execute_update(GreeterWorkflow.greet, update_name)
+    if report.update_result != report.expected[-1]:
+        report.errors.append(f"update returned {report.update_result!r}")
+    state = await handle.query(GreeterWorkflow.state)
+    report.queries += 1
+    await handle.signal(GreeterWorkflow.exit)
+    report.result = list(await handle.result())
+    seen_texts = [*report.result, *state.greetings, report.update_result]
+    report.foreign = sorted({t for t in seen_texts if me not in t})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="One simulated learner of lesson 06 (signals).")
     parser.add_argument("--signals", type=int, default=20)
-    parser.add_argument("--poll-ms", type=float, default=20.0, help="pause between state queries")
+    parser.add_argument("--poll-ms", type=float, default=20.0, help="pause before each state query")
     parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause between clicks")
     parser.add_argument("--no-wait", action="store_true", help="start at once (no READY / go line)")
+    parser.add_argument(
+        "--wait",
+        choices=["query", "update"],
+        default="query",
+        help="how a click's result is awaited: polling the state query, or the settled_state update",
+    )
     args = parser.parse_args(argv)
 
     async def run() -> LearnerReport:
-        flow = learner_flow(
-            args.signals, poll_ms=args.poll_ms, think_ms=args.think_ms, wait_for_go=not args.no_wait
+        report = await learner_flow(
+            args.signals,
+            poll_ms=args.poll_ms,
+            think_ms=args.think_ms,
+            wait_for_go=not args.no_wait,
+            wait=args.wait,
         )
-        try:
-            return await asyncio.wait_for(flow, FLOW_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            from temporal_notebooks.runtime import learner_id
+        print(report.to_json(), flush=True)  # before the loop's teardown, whatever that does
+        return report
 
-            return LearnerReport(learner_id(), errors=[f"flow took over {FLOW_TIMEOUT_S:.0f} s"])
-
-    report = asyncio.run(run())
-    print(report.to_json(), flush=True)
-    return 0 if report.ok else 1
+    return 0 if asyncio.run(run()).ok else 1
 
 
 # --- a class of them ------------------------------------------------------------------------------
@@ -234,9 +264,10 @@ async def run_class(
     signals: int = 20,
     poll_ms: float = 20.0,
     think_ms: float = 0.0,
+    wait: str = "query",
     server_pid: int | None = None,
     ready_timeout_s: float = 300.0,
-    flow_timeout_s: float = 300.0,
+    flow_timeout_s: float = FLOW_TIMEOUT_S + EXIT_TIMEOUT_S + 30,
     sample_every_s: float = 0.25,
 ) -> ClassRun:
     """Start one process per learner id against ``address``, start them together, collect reports.
@@ -247,7 +278,7 @@ async def run_class(
     env["TEMPORAL_ADDRESS"] = address
     command = [
         sys.executable, "-m", "temporal_notebooks.classroom_sim",
-        "--signals", str(signals), "--poll-ms", str(poll_ms), "--think-ms", str(think_ms),
+        "--signals", str(signals), "--poll-ms", str(poll_ms), "--think-ms", str(think_ms), "--wait", wait,
     ]  # fmt: skip
     processes: dict[str, asyncio.subprocess.Process] = {}
     peaks = {"server": 0, "learners": 0, "total": 0}
@@ -296,14 +327,22 @@ async def run_class(
 
         async def finish(learner: str, process: asyncio.subprocess.Process) -> None:
             assert process.stdout is not None
-            out = await process.stdout.read()
+            data = None
+            while data is None:
+                line = await process.stdout.readline()
+                if not line:
+                    break
+                if line.startswith(b"{"):
+                    data = json.loads(line)
             learner_cpu[learner] = cpu_seconds(process.pid)  # before reaping: /proc still has it
-            code = await process.wait()
-            lines = [x for x in out.decode().splitlines() if x.startswith("{")]
-            if not lines:
+            try:
+                code = await asyncio.wait_for(process.wait(), EXIT_TIMEOUT_S)
+            except TimeoutError:
+                bad_exits.append(f"{learner}: still running {EXIT_TIMEOUT_S:.0f} s after its report")
+                return  # reaped below
+            if data is None:
                 bad_exits.append(f"{learner}: exit {code} without a report")
                 return
-            data = json.loads(lines[-1])
             data.pop("ok", None)
             reports.append(LearnerReport(**data))
             if code not in (0, 1):
