@@ -18,7 +18,7 @@ from nbrun import (
 from temporalio.client import Client
 
 from temporal_notebooks.exercises import lesson02
-from temporal_notebooks.runtime import connect, write_module
+from temporal_notebooks.runtime import write_module
 
 KEY_OUTPUTS = [
     # positional parameters, and a caller with the old signature
@@ -85,20 +85,9 @@ def solution() -> str:
     return solution_text("lesson02")
 
 
-async def notebook_client() -> Client:
-    """The client a notebook has: its handles stop waiting on a failing workflow task."""
-    return await connect(quiet=True)
-
-
-async def test_check_passes_with_the_solution() -> None:
-    write_module("exercise02", solution())
-    result = await lesson02.check(await notebook_client())
-    assert result.passed, result.message
-
-
-async def test_check_fails_clearly_on_the_skeleton() -> None:
+async def test_check_fails_clearly_on_the_skeleton(notebook_client: Client) -> None:
     write_module("exercise02", exercise_cell())
-    result = await lesson02.check(await notebook_client())
+    result = await lesson02.check(notebook_client)
     assert not result.passed
     assert result.message == (
         'for {"weight_kg": 2} it returned {"express": false, "price_cents": 0}; '
@@ -106,32 +95,32 @@ async def test_check_fails_clearly_on_the_skeleton() -> None:
     )
 
 
-async def test_check_fails_clearly_when_the_new_field_has_no_default() -> None:
+async def test_check_fails_clearly_when_the_new_field_has_no_default(notebook_client: Client) -> None:
     write_module("exercise02", solution().replace("express: bool = False", "express: bool"))
     started = time.perf_counter()
-    result = await lesson02.check(await notebook_client())
+    result = await lesson02.check(notebook_client)
     assert not result.passed
     assert result.message.startswith('for {"weight_kg": 2} the run failed: The workflow task')
     assert "missing 1 required positional argument: 'express'" in result.message
     assert time.perf_counter() - started < 10  # the watched handle reports it; nothing waits for a timeout
 
 
-async def test_check_fails_clearly_when_an_ordinary_exception_is_raised() -> None:
+async def test_check_fails_clearly_when_an_ordinary_exception_is_raised(notebook_client: Client) -> None:
     wrong = solution().replace(
         'raise ApplicationError(f"{request.weight_kg:g} kg is over the 30 kg limit", type="TooHeavy")',
         'raise ValueError("too heavy")',
     )
     assert "ValueError" in wrong
     write_module("exercise02", wrong)
-    result = await lesson02.check(await notebook_client())
+    result = await lesson02.check(notebook_client)
     assert not result.passed
     assert result.message.startswith('for {"weight_kg": 31} the run failed: The workflow task')
     assert "too heavy" in result.message
 
 
-async def test_check_fails_clearly_with_the_wrong_error_type() -> None:
+async def test_check_fails_clearly_with_the_wrong_error_type(notebook_client: Client) -> None:
     write_module("exercise02", solution().replace('type="TooHeavy"', 'type="Heavy"'))
-    result = await lesson02.check(await notebook_client())
+    result = await lesson02.check(notebook_client)
     assert not result.passed
     assert result.message == (
         "for {\"weight_kg\": 31} the workflow failed with an ApplicationError of type 'Heavy' "
@@ -139,8 +128,8 @@ async def test_check_fails_clearly_with_the_wrong_error_type() -> None:
     )
 
 
-async def test_check_asks_for_the_module_cell_first() -> None:
+async def test_check_asks_for_the_module_cell_first(notebook_client: Client) -> None:
     sys.modules.pop("exercise02", None)
-    result = await lesson02.check(await notebook_client())
+    result = await lesson02.check(notebook_client)
     assert not result.passed
     assert result.message == "run the %%module_file exercise02 cell first."

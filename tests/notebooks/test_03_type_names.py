@@ -17,7 +17,7 @@ from nbrun import (
 from temporalio.client import Client
 
 from temporal_notebooks.exercises import lesson03
-from temporal_notebooks.runtime import connect, write_module
+from temporal_notebooks.runtime import write_module
 
 KEY_OUTPUTS = [
     # defaults and name=...
@@ -90,20 +90,10 @@ def solution() -> str:
     return solution_text("lesson03")
 
 
-async def notebook_client() -> Client:
-    return await connect(quiet=True)
-
-
-async def test_check_passes_with_the_solution() -> None:
-    write_module("exercise03", solution())
-    result = await lesson03.check(await notebook_client())
-    assert result.passed, result.message
-
-
-async def test_check_fails_clearly_on_the_skeleton_without_running_anything() -> None:
+async def test_check_fails_clearly_on_the_skeleton_without_running_anything(notebook_client: Client) -> None:
     write_module("exercise03", exercise_cell())
     started = time.perf_counter()
-    result = await lesson03.check(await notebook_client())
+    result = await lesson03.check(notebook_client)
     assert time.perf_counter() - started < 1
     assert not result.passed
     assert result.message == (
@@ -112,14 +102,14 @@ async def test_check_fails_clearly_on_the_skeleton_without_running_anything() ->
     )
 
 
-async def test_check_names_what_is_still_missing() -> None:
+async def test_check_names_what_is_still_missing(notebook_client: Client) -> None:
     write_module("exercise03", solution().replace('@workflow.query(name="state")', "@workflow.query"))
-    result = await lesson03.check(await notebook_client())
+    result = await lesson03.check(notebook_client)
     assert not result.passed
     assert result.message == "no query \"state\" (registered: 'current_state')."
 
 
-async def test_check_runs_the_billing_service_and_reports_a_broken_run() -> None:
+async def test_check_runs_the_billing_service_and_reports_a_broken_run(notebook_client: Client) -> None:
     """Right names, wrong behaviour: the run never calls the activity."""
     source = solution()
     start = source.index("return await workflow.execute_activity(")
@@ -127,13 +117,13 @@ async def test_check_runs_the_billing_service_and_reports_a_broken_run() -> None
     wrong = source[:start] + 'return f"{invoice_id} approved"\n' + source[end:]
     assert "execute_activity" not in wrong
     write_module("exercise03", wrong)
-    result = await lesson03.check(await notebook_client())
+    result = await lesson03.check(notebook_client)
     assert not result.passed
     assert result.message == 'the run never called activity "invoice.send" (the history has: none).'
 
 
-async def test_check_asks_for_the_module_cell_first() -> None:
+async def test_check_asks_for_the_module_cell_first(notebook_client: Client) -> None:
     sys.modules.pop("exercise03", None)
-    result = await lesson03.check(await notebook_client())
+    result = await lesson03.check(notebook_client)
     assert not result.passed
     assert result.message == "run the %%module_file exercise03 cell first."

@@ -19,7 +19,7 @@ from nbrun import (
 from temporalio.client import Client
 
 from temporal_notebooks.exercises import lesson04
-from temporal_notebooks.runtime import connect, write_module
+from temporal_notebooks.runtime import write_module
 
 KEY_OUTPUTS = [
     # sync activities need an executor
@@ -110,20 +110,9 @@ def solution() -> str:
     return solution_text("lesson04")
 
 
-async def notebook_client() -> Client:
-    """The client a notebook has: its handles stop waiting on a failing workflow task."""
-    return await connect(quiet=True)
-
-
-async def test_check_passes_with_the_solution() -> None:
-    write_module("exercise04", solution())
-    result = await lesson04.check(await notebook_client())
-    assert result.passed, result.message
-
-
-async def test_check_fails_clearly_on_the_skeleton() -> None:
+async def test_check_fails_clearly_on_the_skeleton(notebook_client: Client) -> None:
     write_module("exercise04", exercise_cell())
-    result = await lesson04.check(await notebook_client())
+    result = await lesson04.check(notebook_client)
     assert not result.passed
     assert result.message == (
         "for 'EUR' it gave up: The workflow failed because an activity or child failed: ServiceBusy: rate "
@@ -132,12 +121,12 @@ async def test_check_fails_clearly_on_the_skeleton() -> None:
     )
 
 
-async def test_check_fails_clearly_when_every_error_is_retried_forever() -> None:
+async def test_check_fails_clearly_when_every_error_is_retried_forever(notebook_client: Client) -> None:
     wrong = solution().replace('non_retryable_error_types=["UnknownCurrency"],', "")
     wrong = wrong.replace("initial_interval=timedelta(milliseconds=200),", "")  # the default 1 s, 2 s, ...
     write_module("exercise04", wrong)
     started = time.perf_counter()
-    result = await lesson04.check(await notebook_client())
+    result = await lesson04.check(notebook_client)
     assert not result.passed
     # Five attempts with the default 1 s, 2 s, 4 s... waits do not finish within the check's 4 s.
     assert result.message.startswith("for 'XXX' it was still retrying after 4 s."), result.message
@@ -145,24 +134,26 @@ async def test_check_fails_clearly_when_every_error_is_retried_forever() -> None
     assert time.perf_counter() - started < 10
 
 
-async def test_check_fails_clearly_when_the_attempts_run_out_on_an_unknown_currency() -> None:
+async def test_check_fails_clearly_when_the_attempts_run_out_on_an_unknown_currency(
+    notebook_client: Client,
+) -> None:
     wrong = solution().replace("maximum_attempts=5,", "maximum_attempts=2,")
     wrong = wrong.replace('non_retryable_error_types=["UnknownCurrency"],', "")
     write_module("exercise04", wrong)
-    result = await lesson04.check(await notebook_client())
+    result = await lesson04.check(notebook_client)
     assert not result.passed
     assert result.message.startswith("for 'XXX' it retried until the attempts ran out."), result.message
 
 
-async def test_check_fails_clearly_with_a_wrong_type_name() -> None:
+async def test_check_fails_clearly_with_a_wrong_type_name(notebook_client: Client) -> None:
     write_module("exercise04", solution().replace('name="ExchangeRate"', 'name="Rates"'))
-    result = await lesson04.check(await notebook_client())
+    result = await lesson04.check(notebook_client)
     assert not result.passed
     assert result.message == 'no @workflow.defn class with name="ExchangeRate" in module exercise04.'
 
 
-async def test_check_asks_for_the_module_cell_first() -> None:
+async def test_check_asks_for_the_module_cell_first(notebook_client: Client) -> None:
     sys.modules.pop("exercise04", None)
-    result = await lesson04.check(await notebook_client())
+    result = await lesson04.check(notebook_client)
     assert not result.passed
     assert result.message == "run the %%module_file exercise04 cell first."

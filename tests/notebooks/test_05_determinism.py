@@ -17,7 +17,7 @@ from nbrun import (
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from temporal_notebooks.exercises import lesson05
-from temporal_notebooks.runtime import connect, write_module
+from temporal_notebooks.runtime import write_module
 
 RULES = {
     "system time": "datetime.datetime.now.__call__",
@@ -90,20 +90,9 @@ def solution() -> str:
     return solution_text("lesson05")
 
 
-async def notebook_client() -> Client:
-    """The client a notebook has: its handles stop waiting on a failing workflow task."""
-    return await connect(quiet=True)
-
-
-async def test_check_passes_with_the_solution() -> None:
-    write_module("exercise05", solution())
-    result = await lesson05.check(await notebook_client())
-    assert result.passed, result.message
-
-
-async def test_check_fails_clearly_on_the_skeleton() -> None:
+async def test_check_fails_clearly_on_the_skeleton(notebook_client: Client) -> None:
     write_module("exercise05", exercise_cell())
-    result = await lesson05.check(await notebook_client())
+    result = await lesson05.check(notebook_client)
     assert not result.passed
     assert result.message.startswith(
         "a signup started before your change (recorded by SignupV1) cannot continue on your code: The "
@@ -113,9 +102,9 @@ async def test_check_fails_clearly_on_the_skeleton() -> None:
     ), result.message
 
 
-async def test_check_fails_clearly_when_the_patch_is_inverted() -> None:
+async def test_check_fails_clearly_when_the_patch_is_inverted(notebook_client: Client) -> None:
     write_module("exercise05", solution().replace("if workflow.patched(", "if not workflow.patched("))
-    result = await lesson05.check(await notebook_client())
+    result = await lesson05.check(notebook_client)
     assert not result.passed
     assert "cannot continue on your code" in result.message and "[TMPRL1100]" in result.message
 
@@ -142,9 +131,9 @@ class SignupWorkflow:
 """
 
 
-async def test_check_fails_clearly_when_the_new_step_is_in_the_wrong_place() -> None:
+async def test_check_fails_clearly_when_the_new_step_is_in_the_wrong_place(notebook_client: Client) -> None:
     write_module("exercise05", NEWSLETTER_LAST)
-    result = await lesson05.check(await notebook_client())
+    result = await lesson05.check(notebook_client)
     assert not result.passed
     assert result.message == (
         "a new signup ran the activities ['create_account', 'send_welcome_email', 'add_to_newsletter']; "
@@ -152,17 +141,17 @@ async def test_check_fails_clearly_when_the_new_step_is_in_the_wrong_place() -> 
     )
 
 
-async def test_check_fails_clearly_when_workflow_code_raises() -> None:
+async def test_check_fails_clearly_when_workflow_code_raises(notebook_client: Client) -> None:
     write_module("exercise05", solution().replace("return steps", "return undefined_steps"))
     started = time.perf_counter()
-    result = await lesson05.check(await notebook_client())
+    result = await lesson05.check(notebook_client)
     assert not result.passed
     assert "undefined_steps" in result.message
     assert time.perf_counter() - started < 10  # the watched handle reports it; nothing waits for a timeout
 
 
-async def test_check_asks_for_the_module_cell_first() -> None:
+async def test_check_asks_for_the_module_cell_first(notebook_client: Client) -> None:
     sys.modules.pop("exercise05", None)
-    result = await lesson05.check(await notebook_client())
+    result = await lesson05.check(notebook_client)
     assert not result.passed
     assert result.message == "run the %%module_file exercise05 cell first."
