@@ -9,7 +9,6 @@ against a worker of its own.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import inspect
 import sys
@@ -18,11 +17,10 @@ import uuid
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.worker import Worker
 
 from temporal_notebooks.activities.type_names import send_invoice
 from temporal_notebooks.runtime.errors import explain
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed
+from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, short_lived_worker
 from temporal_notebooks.runtime.learner import scoped
 
 WORKFLOW_MODULE = "exercise03"
@@ -68,29 +66,22 @@ def _name_problems(workflows) -> list[str]:
 async def _play_billing_service(client: Client, workflow_class: type) -> str | None:
     """Start, query, signal and wait exactly as the billing service does; None when all went right."""
     task_queue = scoped(f"check-{WORKFLOW_TYPE}")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
-        async with Worker(
-            client,
-            task_queue=task_queue,
-            workflows=[workflow_class],
-            activities=[send_invoice],
-            activity_executor=executor,
-        ):
-            handle = await client.start_workflow(
-                WORKFLOW_TYPE, INVOICE, id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
-            )
-            try:
-                state = await asyncio.wait_for(handle.query(QUERY), TIMEOUT_S)
-                await handle.signal(SIGNAL)
-                result = await asyncio.wait_for(handle.result(), TIMEOUT_S)
-                scheduled = [
-                    event.activity_task_scheduled_event_attributes.activity_type.name
-                    async for event in handle.fetch_history_events()
-                    if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-                ]
-            finally:
-                with contextlib.suppress(Exception):
-                    await handle.terminate("exercise check finished")
+    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=[send_invoice]):
+        handle = await client.start_workflow(
+            WORKFLOW_TYPE, INVOICE, id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+        )
+        try:
+            state = await asyncio.wait_for(handle.query(QUERY), TIMEOUT_S)
+            await handle.signal(SIGNAL)
+            result = await asyncio.wait_for(handle.result(), TIMEOUT_S)
+            scheduled = [
+                event.activity_task_scheduled_event_attributes.activity_type.name
+                async for event in handle.fetch_history_events()
+                if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            ]
+        finally:
+            with contextlib.suppress(Exception):
+                await handle.terminate("exercise check finished")
     if ACTIVITY_TYPE not in scheduled:
         return f'the run never called activity "{ACTIVITY_TYPE}" (the history has: {scheduled or "none"})'
     if not isinstance(state, str) or not state:

@@ -9,13 +9,12 @@ the worker would after a deploy, then runs the new code and reads the order of i
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import uuid
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Replayer
 
 from temporal_notebooks.activities.determinism import add_to_newsletter, create_account, send_welcome_email
 from temporal_notebooks.runtime.errors import explain
@@ -24,6 +23,7 @@ from temporal_notebooks.runtime.exercises import (
     learner_workflow,
     not_yet,
     passed,
+    short_lived_worker,
 )
 from temporal_notebooks.runtime.learner import scoped
 from temporal_notebooks.workflows.determinism import SignupV1
@@ -39,23 +39,16 @@ async def run_and_record(client: Client, workflow_class: type, email: str) -> Wo
     """Run ``workflow_class`` once on a worker of its own; return the finished run's history."""
     task_queue = scoped(f"check-{workflow_class.__name__}")
     activities = [create_account, add_to_newsletter, send_welcome_email]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
-        async with Worker(
-            client,
-            task_queue=task_queue,
-            workflows=[workflow_class],
-            activities=activities,
-            activity_executor=executor,
-        ):
-            handle = await client.start_workflow(
-                TYPE_NAME, email, id=scoped(f"check-signup-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
-            )
-            try:
-                await asyncio.wait_for(handle.result(), RUN_TIMEOUT_S)
-            finally:
-                with contextlib.suppress(Exception):
-                    await handle.terminate("exercise check finished")
-            return await handle.fetch_history()
+    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
+        handle = await client.start_workflow(
+            TYPE_NAME, email, id=scoped(f"check-signup-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+        )
+        try:
+            await asyncio.wait_for(handle.result(), RUN_TIMEOUT_S)
+        finally:
+            with contextlib.suppress(Exception):
+                await handle.terminate("exercise check finished")
+        return await handle.fetch_history()
 
 
 def activity_order(history: WorkflowHistory) -> list[str]:

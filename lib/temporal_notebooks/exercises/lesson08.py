@@ -9,7 +9,6 @@ one accepted and answered with the new highest bid.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import sys
 import uuid
@@ -21,10 +20,15 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.worker import Worker
 
 from temporal_notebooks.runtime.errors import explain
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, workflow_type_name
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    not_yet,
+    passed,
+    short_lived_worker,
+    workflow_type_name,
+)
 from temporal_notebooks.runtime.forms import rejection_message
 from temporal_notebooks.runtime.learner import scoped
 
@@ -104,21 +108,18 @@ async def check(client: Client) -> CheckResult:
         return not_yet(f"no @workflow.defn class {CLASS_NAME} in module {MODULE}.")
     task_queue = scoped(f"check-auction-{uuid.uuid4().hex[:6]}")
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as executor:
-            async with Worker(
-                client, task_queue=task_queue, workflows=[workflow_class], activity_executor=executor
-            ):
-                handle = await client.start_workflow(
-                    workflow_type_name(workflow_class),
-                    "a teapot",
-                    id=scoped(f"check-auction-{uuid.uuid4().hex[:8]}"),
-                    task_queue=task_queue,
-                )
-                try:
-                    return await _judge(handle)
-                finally:
-                    with contextlib.suppress(Exception):
-                        await handle.terminate("exercise check finished")
+        async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
+            handle = await client.start_workflow(
+                workflow_type_name(workflow_class),
+                "a teapot",
+                id=scoped(f"check-auction-{uuid.uuid4().hex[:8]}"),
+                task_queue=task_queue,
+            )
+            try:
+                return await _judge(handle)
+            finally:
+                with contextlib.suppress(Exception):
+                    await handle.terminate("exercise check finished")
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         return not_yet(
             f"a bid got no answer within {ANSWER_TIMEOUT_S:.0f} s: does the workflow's code raise? "

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import concurrent.futures
 import contextlib
 import dataclasses
 import html
@@ -31,6 +30,7 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
+from .exercises import short_lived_worker
 from .learner import LEARNER_ENV, SEPARATOR, learner_id, scoped, split_scoped
 
 # --- the lesson registry --------------------------------------------------------------------------
@@ -706,7 +706,6 @@ async def smoke_lesson(
     """Run the lesson's main workflow once on a temporary worker; never raises.
 
     Its id is ``<learner>.smoke<run_tag>-<module>-…``, so one smoke test's runs can be listed."""
-    from temporalio.worker import Worker
 
     assert lesson.smoke is not None
     run = lesson.smoke
@@ -724,33 +723,26 @@ async def smoke_lesson(
     handle = None
     finished = False
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
-            async with Worker(
-                client,
+        async with short_lived_worker(client, task_queue, workflows=workflows, activities=activities):
+            handle = await client.start_workflow(
+                run.workflow,
+                args=list(run.args),
+                id=scoped(f"smoke{run_tag}-{lesson.module}-{uuid.uuid4().hex[:8]}"),
                 task_queue=task_queue,
-                workflows=workflows,
-                activities=activities,
-                activity_executor=executor,
-            ):
-                handle = await client.start_workflow(
-                    run.workflow,
-                    args=list(run.args),
-                    id=scoped(f"smoke{run_tag}-{lesson.module}-{uuid.uuid4().hex[:8]}"),
-                    task_queue=task_queue,
-                )
+            )
 
-                async def drive() -> Any:
-                    for step in run.steps:
-                        if step.kind == "signal":
-                            await handle.signal(step.name, args=list(step.args))
-                        elif step.kind == "query":
-                            await handle.query(step.name, args=list(step.args))
-                        else:
-                            await handle.execute_update(step.name, args=list(step.args))
-                    return await handle.result()
+            async def drive() -> Any:
+                for step in run.steps:
+                    if step.kind == "signal":
+                        await handle.signal(step.name, args=list(step.args))
+                    elif step.kind == "query":
+                        await handle.query(step.name, args=list(step.args))
+                    else:
+                        await handle.execute_update(step.name, args=list(step.args))
+                return await handle.result()
 
-                value = await asyncio.wait_for(drive(), timeout_s)
-                finished = True
+            value = await asyncio.wait_for(drive(), timeout_s)
+            finished = True
     except TimeoutError:
         return result(False, f"no result within {timeout_s:.0f} s{await _task_failure(handle)}")
     except Exception as exc:

@@ -17,7 +17,7 @@ import inspect
 import shutil
 import sys
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -121,6 +121,23 @@ def register_magics() -> bool:
     return True
 
 
+@contextlib.asynccontextmanager
+async def short_lived_worker(
+    client: Client, task_queue: str, *, workflows: Sequence[type], activities: Sequence[Callable] = ()
+) -> AsyncIterator[Worker]:
+    """A worker for one check or smoke run: a thread pool for sync activities; it shuts down (and
+    frees the pool) when the block ends."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=list(workflows),
+            activities=list(activities),
+            activity_executor=executor,
+        ) as worker:
+            yield worker
+
+
 async def run_exercise_workflow(
     client: Client,
     workflow_class: type,
@@ -135,22 +152,15 @@ async def run_exercise_workflow(
     """
     type_name = workflow_type_name(workflow_class)
     task_queue = scoped(f"check-{type_name}")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
-        async with Worker(
-            client,
-            task_queue=task_queue,
-            workflows=[workflow_class],
-            activities=list(activities),
-            activity_executor=executor,
-        ):
-            handle = await client.start_workflow(
-                type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
-            )
-            try:
-                return await asyncio.wait_for(handle.result(), timeout_s)
-            finally:
-                with contextlib.suppress(Exception):
-                    await handle.terminate("exercise check finished")
+    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
+        handle = await client.start_workflow(
+            type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+        )
+        try:
+            return await asyncio.wait_for(handle.result(), timeout_s)
+        finally:
+            with contextlib.suppress(Exception):
+                await handle.terminate("exercise check finished")
 
 
 def workflow_type_name(workflow_class: type) -> str:
