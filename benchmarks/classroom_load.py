@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from temporal_notebooks.classroom_sim import ClassRun, percentile, run_class
+from temporal_notebooks.classroom.simulation import ClassRun, percentile, run_class
 from temporal_notebooks.runtime import devserver
 
 MB = 1024 * 1024

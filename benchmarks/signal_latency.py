@@ -74,7 +74,7 @@ async def measure(clicks: int = 50, quiet: bool = False) -> dict[str, dict[str, 
 
     from temporal_notebooks.activities.signals import GreeterInput, format_greeting
     from temporal_notebooks.runtime import connect, scoped, start_worker, stop_worker
-    from temporal_notebooks.runtime.widgets import SignalButton, SignalPanel
+    from temporal_notebooks.widgets.panels import SignalButton, SignalPanel
     from temporal_notebooks.workflows.signals import GreeterWorkflow
 
     client = await connect(quiet=True)

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "server":
         return _server(args.action)
     if args.command == "smoke":
-        from .runtime.classroom import smoke_main
+        from .classroom import smoke_main
 
         return smoke_main(args.lessons)
     return 2

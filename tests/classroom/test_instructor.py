@@ -17,7 +17,7 @@ from temporalio.worker import Worker
 from temporal_notebooks.activities.greeting import compose_greeting
 from temporal_notebooks.activities.parameters import price_item
 from temporal_notebooks.activities.signals import GreeterInput, format_greeting
-from temporal_notebooks.runtime.classroom import OTHER, ClassStatus, ClassView, LessonIndex, class_status
+from temporal_notebooks.classroom import OTHER, ClassStatus, ClassView, LessonIndex, class_status
 from temporal_notebooks.runtime.exercises import solution_source, write_module
 from temporal_notebooks.runtime.learner import SEPARATOR
 from temporal_notebooks.workflows.greeting import GreetingWorkflow

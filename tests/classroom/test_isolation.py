@@ -9,8 +9,8 @@ import uuid
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from temporal_notebooks.classroom_sim import GREETER_ID, TASK_QUEUE, run_class
-from temporal_notebooks.runtime.classroom import class_status
+from temporal_notebooks.classroom import class_status
+from temporal_notebooks.classroom.simulation import GREETER_ID, TASK_QUEUE, run_class
 from temporal_notebooks.runtime.learner import SEPARATOR
 
 LEARNERS = 6

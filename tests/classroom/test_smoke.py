@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from temporalio.client import Client
 
-from temporal_notebooks.runtime.classroom import LESSONS, SMOKE_LEARNER, exercise_solutions
+from temporal_notebooks.classroom import LESSONS, SMOKE_LEARNER, exercise_solutions
 from temporal_notebooks.runtime.connection import server_info
 
 SECRET = "tn-test-secret-api-key-5f2c9e"

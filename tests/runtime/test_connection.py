@@ -12,7 +12,7 @@ from kernel import Kernel
 from temporal_notebooks.runtime import devserver
 from temporal_notebooks.runtime.connection import ServerInfo
 
-CONNECT = "from temporal_notebooks.runtime import *\nclient = await connect()"
+CONNECT = "from temporal_notebooks.notebook import *\nclient = await connect()"
 
 
 def _free_port() -> int:

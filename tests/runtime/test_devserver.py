@@ -25,7 +25,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 async def test_two_kernels_share_one_server_that_outlives_them(dev_server: devserver.DevServer) -> None:
-    setup = "from temporal_notebooks.runtime import *\nclient = await connect()\n"
+    setup = "from temporal_notebooks.notebook import *\nclient = await connect()\n"
     async with Kernel() as first, Kernel() as second:
         line_a = await first.ok(setup)
         line_b = await second.ok(setup)
@@ -50,7 +50,7 @@ async def test_workflow_started_in_one_kernel_finishes_after_a_restart(
 ) -> None:
     """Durable execution across a kernel restart: the run waits on the server for the next worker."""
     start = """
-from temporal_notebooks.runtime import *
+from temporal_notebooks.notebook import *
 from temporal_notebooks.workflows.greeting import GreetingWorkflow
 from temporal_notebooks.activities.greeting import compose_greeting
 from temporalio.common import WorkflowIDConflictPolicy
@@ -62,7 +62,7 @@ print("started")
     async with Kernel() as kernel:
         assert "started" in await kernel.ok(start)
     finish = """
-from temporal_notebooks.runtime import *
+from temporal_notebooks.notebook import *
 from temporal_notebooks.workflows.greeting import GreetingWorkflow
 from temporal_notebooks.activities.greeting import compose_greeting
 client = await connect()

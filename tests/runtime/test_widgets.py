@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 
 from temporal_notebooks.activities.queries import Order, PackingProgress, pack_item
 from temporal_notebooks.activities.signals import GreeterInput, GreeterState, format_greeting
-from temporal_notebooks.runtime.widgets import (
+from temporal_notebooks.widgets.panels import (
     QueryView,
     SignalButton,
     SignalPanel,

@@ -23,7 +23,7 @@ from temporal_notebooks.workflows.greeting import GreetingWorkflow
 HERE = Path(__file__).resolve().parent
 
 SETUP = """
-from temporal_notebooks.runtime import *
+from temporal_notebooks.notebook import *
 from temporal_notebooks.workflows.greeting import GreetingWorkflow
 from temporal_notebooks.activities.greeting import compose_greeting
 client = await connect()

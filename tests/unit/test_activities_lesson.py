@@ -31,7 +31,7 @@ from temporal_notebooks.activities.activities_lesson import (
     slow_lookup,
     tick,
 )
-from temporal_notebooks.runtime.history import event_details
+from temporal_notebooks.widgets.history import event_details
 from temporal_notebooks.workflows.activities_lesson import (
     BatchWorkflow,
     ChargeCardWorkflow,

@@ -26,8 +26,8 @@ from temporal_notebooks.activities.determinism import (
     ship_parcel,
 )
 from temporal_notebooks.runtime import WorkflowTaskFailedError, explain
-from temporal_notebooks.runtime.history import event_name
 from temporal_notebooks.runtime.results import WatchResultsInterceptor
+from temporal_notebooks.widgets.history import event_name
 from temporal_notebooks.workflows.determinism import (
     GlobalStateWorkflow,
     RuleBreakerWorkflow,

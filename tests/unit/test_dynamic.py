@@ -17,7 +17,7 @@ from temporalio.worker import Worker
 from temporal_notebooks.activities.dynamic import compose_greeting, fallback_activity
 from temporal_notebooks.exercises import lesson09
 from temporal_notebooks.runtime.exercises import run_exercise_workflow, solution_source, write_module
-from temporal_notebooks.runtime.forms import rejection_message
+from temporal_notebooks.widgets.forms import rejection_message
 from temporal_notebooks.workflows.dynamic import (
     AnyNameWorkflow,
     MessageBoxWorkflow,

@@ -20,7 +20,7 @@ from temporalio.worker import Worker
 
 from temporal_notebooks.activities.queries import Order, PackingProgress, pack_item
 from temporal_notebooks.runtime import explain
-from temporal_notebooks.runtime.history import event_name
+from temporal_notebooks.widgets.history import event_name
 from temporal_notebooks.workflows.queries import MisbehavingQueriesWorkflow, PackingWorkflow
 
 TASK_QUEUE = f"test-queries-{uuid.uuid4().hex[:6]}"

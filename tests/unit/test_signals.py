@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 
 from temporal_notebooks.activities.signals import GreeterInput, GreeterState, format_greeting
 from temporal_notebooks.runtime import explain
-from temporal_notebooks.runtime.history import event_name
+from temporal_notebooks.widgets.history import event_name
 from temporal_notebooks.workflows.signals import GreeterWorkflow, GreetingRelayWorkflow
 
 TASK_QUEUE = f"test-signals-{uuid.uuid4().hex[:6]}"

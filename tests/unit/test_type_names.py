@@ -17,7 +17,7 @@ from temporalio.worker import Worker
 from temporal_notebooks.activities.type_names import charge_payment, reserve_stock
 from temporal_notebooks.runtime import connect, registered_names
 from temporal_notebooks.runtime.cli import temporal_cli
-from temporal_notebooks.runtime.history import event_details, event_name
+from temporal_notebooks.widgets.history import event_details, event_name
 from temporal_notebooks.workflows.type_names import (
     CheckoutWorkflow,
     OrderWorkflow,

@@ -32,8 +32,8 @@ from temporal_notebooks.activities.updates import (
 from temporal_notebooks.exercises import lesson08
 from temporal_notebooks.runtime import explain
 from temporal_notebooks.runtime.exercises import solution_source, write_module
-from temporal_notebooks.runtime.forms import UpdateForm, rejection_message
-from temporal_notebooks.runtime.history import event_name
+from temporal_notebooks.widgets.forms import UpdateForm, rejection_message
+from temporal_notebooks.widgets.history import event_name
 from temporal_notebooks.workflows.updates import CartWorkflow
 
 TASK_QUEUE = f"test-updates-{uuid.uuid4().hex[:6]}"

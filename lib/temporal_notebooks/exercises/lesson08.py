@@ -29,8 +29,8 @@ from temporal_notebooks.runtime.exercises import (
     short_lived_worker,
     workflow_type_name,
 )
-from temporal_notebooks.runtime.forms import rejection_message
 from temporal_notebooks.runtime.learner import scoped
+from temporal_notebooks.widgets.forms import rejection_message
 
 MODULE = "exercise08"
 CLASS_NAME = "AuctionWorkflow"

@@ -1,4 +1,5 @@
-"""What makes the notebooks work: server connection, in-kernel workers, widgets, history views.
+"""What makes the notebooks work: server connection, in-kernel workers, results that never hang,
+one-line errors, learner-scoped names, exercise plumbing. It names no lesson.
 
 No workflow module imports anything from here: the sandbox re-imports workflow modules for
 every run, so they stay small and free of runtime machinery.
@@ -25,7 +26,6 @@ from .exercises import (
     workflow_type_name,
     write_module,
 )
-from .history import History, fetch_history, ui_link
 from .learner import learner_id, scoped
 from .names import RegisteredNames, registered_names
 from .worker import (
@@ -36,13 +36,9 @@ from .worker import (
     stop_worker,
 )
 
-register_magics()
-install_notebook_handler()
-
 __all__ = [
     "CheckResult",
     "CliOutput",
-    "History",
     "NotebookError",
     "RegisteredNames",
     "ServerInfo",
@@ -53,10 +49,11 @@ __all__ = [
     "connect",
     "current_info",
     "explain",
-    "fetch_history",
+    "install_notebook_handler",
     "learner_id",
     "not_yet",
     "passed",
+    "register_magics",
     "registered_names",
     "run_exercise_workflow",
     "run_script_in_background",
@@ -68,7 +65,6 @@ __all__ = [
     "stop_all_workers",
     "stop_worker",
     "temporal_cli",
-    "ui_link",
     "workflow_type_name",
     "write_module",
 ]

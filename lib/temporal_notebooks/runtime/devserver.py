@@ -196,20 +196,26 @@ def ensure_running() -> DevServer:
         return record
 
 
-def _start() -> DevServer:
-    binary = find_binary("temporal")
-    directory = state_dir()
-    port = _pick_port(DEFAULT_PORT, set())
-    ui_port = _pick_port(DEFAULT_UI_PORT, {port})
-    log_file = directory / "devserver.log"
-    db_file = directory / "temporal.db"
+def server_command(
+    binary: str,
+    *,
+    host: str,
+    port: int,
+    ui_port: int,
+    db_file: str | Path,
+    namespaces: tuple[str, ...] = (),
+    ui_public_path: str | None = None,
+) -> list[str]:
+    """The ``temporal server start-dev`` command line with the settings the lessons are tuned for
+    (used for a learner's own server and for a class server alike)."""
     command = [
         binary, "server", "start-dev",
-        "--ip", HOST,
+        "--ip", host,
         "--port", str(port),
         "--ui-port", str(ui_port),
         "--db-filename", str(db_file),
         "--log-level", "warn",
+        # Else every learner's browser tries to fetch a news feed from the internet.
         "--ui-disable-news-fetch",
         # Fire timers (sleeps, retry waits, timeouts) when due: by default one due in under a second
         # fires about a second late, and lessons that show retries and timeouts would wait for that.
@@ -219,9 +225,24 @@ def _start() -> DevServer:
         "--sqlite-pragma", "journal_mode=wal",
         "--sqlite-pragma", "synchronous=normal",
     ]  # fmt: skip
+    for namespace in namespaces:
+        command += ["--namespace", namespace]
+    if ui_public_path:
+        command += ["--ui-public-path", ui_public_path]
+    return command
+
+
+def _start() -> DevServer:
+    binary = find_binary("temporal")
+    directory = state_dir()
+    port = _pick_port(DEFAULT_PORT, set())
+    ui_port = _pick_port(DEFAULT_UI_PORT, {port})
+    log_file = directory / "devserver.log"
+    db_file = directory / "temporal.db"
     public_path = jupyter_proxy_ui_path(ui_port)
-    if public_path:
-        command += ["--ui-public-path", public_path]
+    command = server_command(
+        binary, host=HOST, port=port, ui_port=ui_port, db_file=db_file, ui_public_path=public_path
+    )
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
             command,

@@ -36,7 +36,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowQueryRejectedError
 from temporalio.common import QueryRejectCondition
 
-from .errors import explain
+from ..runtime.errors import explain
 
 REFRESH_STRATEGIES = ("auto", "update", "watch", "poll")
 CLOSED_EVENTS = {

@@ -5,7 +5,7 @@ its own worker, doing what a learner's kernel does in lesson 06 through the pack
 ``connect()``, ``start_worker()`` on ``scoped(...)`` names, start the greeter, send signals (the
 "clicks"), query until each click's greeting is visible, one update, then ``exit`` and the result.
 
-``python -m temporal_notebooks.classroom_sim`` is one learner. It prints ``READY`` once its worker
+``python -m temporal_notebooks.classroom.simulation`` is one learner. It prints ``READY`` once its worker
 runs, waits for a line on stdin (the class starts together), and prints one JSON line with what it
 saw. :func:`run_class` starts N of them, measures memory and CPU from ``/proc``, and always
 reaps every process it started. Used by ``tests/classroom`` and ``benchmarks/classroom_load.py``.
@@ -277,7 +277,7 @@ async def run_class(
     env = {k: v for k, v in os.environ.items() if k not in ("JUPYTERHUB_USER", "TEMPORAL_PROFILE")}
     env["TEMPORAL_ADDRESS"] = address
     command = [
-        sys.executable, "-m", "temporal_notebooks.classroom_sim",
+        sys.executable, "-m", "temporal_notebooks.classroom.simulation",
         "--signals", str(signals), "--poll-ms", str(poll_ms), "--think-ms", str(think_ms), "--wait", wait,
     ]  # fmt: skip
     processes: dict[str, asyncio.subprocess.Process] = {}

@@ -11,7 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
-from .connection import current_info
+from ..runtime.connection import current_info
 
 _PREFIX = "EVENT_TYPE_"
 

@@ -26,7 +26,7 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError, FailureError
 
-from .errors import explain
+from ..runtime.errors import explain
 
 INPUT_CLASS = "tn-update-input"
 SUBMIT_CLASS = "tn-update-submit"

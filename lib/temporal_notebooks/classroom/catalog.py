@@ -1,0 +1,254 @@
+"""The lesson catalog: one list that the instructor view, the smoke test, the README check and the
+tests all read. Adding a lesson is one entry in :data:`LESSONS`."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+import inspect
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from ..runtime.learner import split_scoped
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One message the smoke test sends to a running workflow: a signal, a query or an update."""
+
+    kind: str  # "signal" | "query" | "update"
+    name: str
+    args: tuple = ()
+
+
+def signal(name: str, *args: Any) -> Step:
+    return Step("signal", name, args)
+
+
+def query(name: str, *args: Any) -> Step:
+    return Step("query", name, args)
+
+
+def update(name: str, *args: Any) -> Step:
+    return Step("update", name, args)
+
+
+@dataclasses.dataclass(frozen=True)
+class SmokeRun:
+    """How the smoke test exercises a lesson: start ``workflow`` with ``args`` (plain JSON values:
+    the converter turns a dict into the lesson's dataclass), send ``steps``, then wait for the result
+    and look for ``expect`` in it."""
+
+    workflow: str
+    args: tuple = ()
+    steps: tuple[Step, ...] = ()
+    expect: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Lesson:
+    """A lesson as the classroom tools see it.
+
+    ``module`` names ``workflows/<module>.py`` and ``activities/<module>.py``; ``task_queues`` are
+    the names the notebook passes to ``scoped()`` for its workers. ``smoke`` is None for a lesson
+    that only reuses another lesson's code (it is then not run twice).
+    """
+
+    number: str
+    title: str
+    module: str
+    task_queues: tuple[str, ...] = ()
+    smoke: SmokeRun | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("00", "Start here", "greeting", ("start-here",)),
+    Lesson(
+        "01",
+        "Workflow basics",
+        "greeting",
+        ("workflow-basics", "greeting-app"),
+        SmokeRun("GreetingWorkflow", ("smoke test",), expect="Hello, smoke test!"),
+    ),
+    Lesson(
+        "02",
+        "Parameters and return values",
+        "parameters",
+        ("parameters",),
+        SmokeRun("PriceWorkflow", ("tea", 2, "smoke test"), expect="2 x tea = 9.00"),
+    ),
+    Lesson(
+        "03",
+        "Custom type names",
+        "type_names",
+        ("type-names", "type-names-refactor"),
+        SmokeRun(
+            "Checkout",
+            ("smoke test",),
+            (signal("add_item", "tea"), query("total"), update("apply-coupon", "HALFPRICE"), signal("pay")),
+            expect="smoke test: 1 item(s)",
+        ),
+    ),
+    Lesson(
+        "04",
+        "Activities",
+        "activities_lesson",
+        ("activities",),
+        SmokeRun("StartToCloseWorkflow", (0.01,), expect="looked up"),
+    ),
+    Lesson(
+        "05",
+        "Workflow logic and determinism",
+        "determinism",
+        ("determinism",),
+        SmokeRun("SafeAlternativesWorkflow", ("smoke test",), expect="'dice_roll'"),
+    ),
+    Lesson(
+        "06",
+        "Signals",
+        "signals",
+        ("signals",),
+        SmokeRun(
+            "GreeterWorkflow",
+            ({"salutation": "Hi"},),
+            (signal("submit_greeting", "Ada"), query("state"), update("greet", "Grace"), signal("exit")),
+            expect="Hi, Grace!",
+        ),
+    ),
+    Lesson(
+        "07",
+        "Queries",
+        "queries",
+        ("queries",),
+        SmokeRun(
+            "PackingWorkflow",
+            ({"items": ["mug", "tea"], "seconds_per_item": 0.01},),
+            (query("progress"), query("is packed", "mug")),
+            expect="mug",
+        ),
+    ),
+    Lesson(
+        "08",
+        "Updates",
+        "updates",
+        ("updates",),
+        SmokeRun(
+            "CartWorkflow",
+            ("smoke-cart",),
+            (update("add_item", {"sku": "apple", "quantity": 2}), query("summary"), update("checkout")),
+            expect="'total_cents': 100",
+        ),
+    ),
+    Lesson(
+        "09",
+        "Dynamic handlers",
+        "dynamic",
+        ("dynamic",),
+        SmokeRun(
+            "MessageBoxWorkflow",
+            (),
+            (signal("greeting", "hi"), update("set_colour", "blue"), query("received"), signal("close")),
+            expect="greeting: hi",
+        ),
+    ),
+)
+
+OTHER = "other"  # the lesson column of workflows no lesson claims
+
+
+def lesson_by_number(number: str) -> Lesson | None:
+    return next((lesson for lesson in LESSONS if lesson.number == number), None)
+
+
+def _workflow_type_names(module: Any) -> list[str]:
+    """Type names of the @workflow.defn classes a module defines itself."""
+    names = []
+    for value in vars(module).values():
+        definition = getattr(value, "__temporal_workflow_definition", None)
+        if inspect.isclass(value) and value.__module__ == module.__name__ and definition and definition.name:
+            names.append(definition.name)  # a dynamic workflow has no name of its own
+    return names
+
+
+def _solution_type_names() -> dict[str, str]:
+    """Workflow type names the exercise solutions define, by lesson number (``lessonNN.py``).
+
+    Read with ``ast`` (never executed): a learner's exercise workflow has the solution's type name,
+    so an exercise's check runs count for its lesson.
+    """
+    found: dict[str, str] = {}
+    try:
+        folder = resources.files("temporal_notebooks.exercises.solutions")
+        files = [f for f in folder.iterdir() if f.name.startswith("lesson") and f.name.endswith(".py")]
+    except (ModuleNotFoundError, OSError):
+        return found
+    for file in files:
+        number = file.name.removeprefix("lesson").removesuffix(".py")
+        source = "\n".join(
+            "" if line.lstrip().startswith("%") else line for line in file.read_text().splitlines()
+        )
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                for name in _defn_names(node):
+                    found.setdefault(name, number)
+    return found
+
+
+def _defn_names(node: ast.ClassDef) -> list[str]:
+    names = []
+    for decorator in node.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        target = call.func if call else decorator
+        if ast.unparse(target).split(".")[-1] != "defn":
+            continue
+        explicit = [
+            kw.value.value
+            for kw in (call.keywords if call else [])
+            if kw.arg == "name" and isinstance(kw.value, ast.Constant)
+        ]
+        names.append(explicit[0] if explicit else node.name)
+    return names
+
+
+@dataclasses.dataclass
+class LessonIndex:
+    """Which lesson a workflow belongs to: by its task queue first, else by its type name."""
+
+    by_queue: dict[str, str]
+    by_type: dict[str, str]
+
+    @classmethod
+    def build(cls, lessons: Sequence[Lesson] = LESSONS) -> LessonIndex:
+        by_queue: dict[str, str] = {}
+        by_type: dict[str, str] = {}
+        for lesson in lessons:
+            for queue in lesson.task_queues:
+                by_queue.setdefault(queue, lesson.number)
+            if lesson.smoke is None:
+                continue  # reuses another lesson's code: its workflows are that lesson's
+            try:
+                module = importlib.import_module(f"temporal_notebooks.workflows.{lesson.module}")
+            except Exception:  # a lesson module being written must not break the instructor view
+                continue
+            for name in _workflow_type_names(module):
+                by_type.setdefault(name, lesson.number)
+        for name, number in _solution_type_names().items():
+            by_type.setdefault(name, number)
+        return cls(by_queue, by_type)
+
+    def lesson_of(self, task_queue: str, workflow_type: str) -> str:
+        parts = split_scoped(task_queue)
+        queue = parts[1] if parts else task_queue
+        if queue in self.by_queue:
+            return self.by_queue[queue]
+        return self.by_type.get(workflow_type, OTHER)

@@ -1,0 +1,21 @@
+"""What the learner sees: signal panels and query views, the update form, event history pictures.
+
+Widgets set values, they don't print: background work updates ``.value`` of HTML widgets.
+"""
+
+from .forms import UpdateForm, rejection_message
+from .history import History, fetch_history, ui_link
+from .panels import QueryView, SignalButton, SignalPanel, query_view, signal_panel
+
+__all__ = [
+    "History",
+    "QueryView",
+    "SignalButton",
+    "SignalPanel",
+    "UpdateForm",
+    "fetch_history",
+    "query_view",
+    "rejection_message",
+    "signal_panel",
+    "ui_link",
+]
