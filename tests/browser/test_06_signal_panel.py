@@ -1,7 +1,7 @@
 """Notebook 06 in JupyterLab in Chromium: the signal panel clicked by a person.
 
-Run All ends the lesson panel's workflow (its "Exit" cell), so that panel must say its workflow is
-closed; the learner's own panel below it stays live: a name is typed, "Greet" is clicked, and the
+Run All ends the lesson panel's workflow (its "Exit" cell), so that panel's buttons must be disabled
+with the reason beside them; the learner's own panel below it stays live: a name is typed, "Greet" is clicked, and the
 greeting appears on the page.
 """
 
@@ -33,7 +33,12 @@ async def test_signal_panel_click_shows_new_state(jupyterlab: JupyterLab, page, 
     # Two panels: the lesson's (its workflow closed by the "Exit" cell) and the learner's own, live one.
     panels = page.locator(".tn-signal-panel")
     await expect(panels).to_have_count(2)
-    await expect(panels.first.locator(".tn-panel-status")).to_contain_text("closed")
+    closed_panel = panels.first
+    await expect(closed_panel.locator(".tn-closed-reason")).to_have_text(
+        "The workflow is closed (completed): it takes no more signals."
+    )
+    for button in await closed_panel.locator(".tn-signal-button").all():
+        await expect(button).to_be_disabled()
     panel = panels.last
     await panel.scroll_into_view_if_needed()
     await dismiss_news_toast(page)

@@ -28,7 +28,8 @@ PROMISED = (
     "['Hello, Ada!'] | ✓ sent submit_greeting('Ada')",
     "Good evening ['Hello, Ada!', 'Good evening, Grace!']",
     "result: ['Hello, Ada!', 'Good evening, Grace!']",
-    "submit_greeting('Too late') failed: That workflow is closed or does not exist",
+    "the panel saw the workflow end: completed",
+    "Not sent: The workflow is closed (completed): it takes no more signals.",
     "❌ Not yet: after the votes tea, tea, coffee it returned {}",
     '✅ Passed: "cast vote" counted every vote',
 )

@@ -76,8 +76,7 @@ async def test_greet_click_signals_and_the_view_shows_the_new_state(client: Clie
     panel = greeter_panel(handle)
     try:
         await panel.wait_for(lambda s: s is not None)
-        panel.text.value = "Ada"
-        panel.buttons["Greet"].click()
+        panel.click("Greet", "Ada")
         state = await panel.wait_for(lambda s: "Hello, Ada!" in s.greetings)
         assert state.greetings == ["Hello, Ada!"]
         assert "Hello, Ada!" in panel.state_view.value
@@ -95,26 +94,23 @@ async def test_fixed_argument_and_no_argument_buttons_then_a_click_on_the_closed
 ) -> None:
     handle = await start_greeter(client)
     panel = greeter_panel(handle)
-    panel.buttons["Say Hi"].click()
+    panel.click("Say Hi")
     await panel.settle()
-    panel.text.value = "Bo"
-    panel.buttons["Greet"].click()
+    panel.click("Greet", "Bo")
     assert (await panel.wait_for(lambda s: "Hi, Bo!" in s.greetings)).salutation == "Hi"
-    panel.buttons["Exit"].click()
+    panel.click("Exit")
     assert await handle.result() == ["Hi, Bo!"]
     await panel.wait_for(lambda s: s.exiting)
     await panel.settle()
     assert panel.last_error is None  # the read-back of "exit" found the run closed: not an error
-    for _ in range(100):  # the watcher sees the close event a moment after the result
-        if panel.closed:
-            break
-        await asyncio.sleep(0.05)
-    assert panel.closed == "completed" and not panel.watching
+    assert await panel.wait_closed() == "completed" and not panel.watching
     assert "workflow completed" in panel.state_view.value
-    panel.text.value = "late"
-    panel.buttons["Greet"].click()  # must not raise: the error goes to the panel
+    # The buttons are disabled in the page, the reason beside them; a click by code is refused too.
+    assert panel.controls.closed == "The workflow is closed (completed): it takes no more signals."
+    panel.click("Greet", "late")  # must not raise: the refusal goes to the panel
     await panel.settle()
-    assert panel.last_error and "closed" in panel.status_text and "tn-status-error" in panel.status.value
+    assert panel.status_text == "Not sent: The workflow is closed (completed): it takes no more signals."
+    assert "tn-status-error" in panel.status.value
     assert await signal_names(handle) == ["change salutation", "submit_greeting", "exit"]
 
 
@@ -125,11 +121,9 @@ async def test_quick_clicks_send_in_click_order_with_the_text_of_their_moment(
     panel = greeter_panel(handle)
     try:
         for name in ("a", "b", "c", "d"):
-            panel.text.value = name
-            panel.buttons["Greet"].click()
-        panel.buttons["Say Hi"].click()
-        panel.text.value = "e"
-        panel.buttons["Greet"].click()
+            panel.click("Greet", name)
+        panel.click("Say Hi")
+        panel.click("Greet", "e")
         state = await panel.wait_for(lambda s: len(s.greetings) == 5)
         # Names in click order (a salutation applies to the names greeted after it arrives).
         assert [g.split(", ")[1] for g in state.greetings] == ["a!", "b!", "c!", "d!", "e!"]
@@ -161,8 +155,7 @@ async def test_own_clicks_are_read_back_by_update_with_few_queries(client: Clien
         await asyncio.sleep(0.2)
         before = queries
         for i in range(5):
-            panel.text.value = f"p{i}"
-            panel.buttons["Greet"].click()
+            panel.click("Greet", f"p{i}")
             await panel.wait_for(lambda s, i=i: f"Hello, p{i}!" in s.greetings)
             await panel.settle()
         await asyncio.sleep(0.3)
@@ -179,8 +172,7 @@ async def test_empty_text_box_is_reported_and_nothing_is_sent(client: Client, wo
     handle = await start_greeter(client)
     panel = greeter_panel(handle)
     try:
-        panel.text.value = "   "
-        panel.buttons["Greet"].click()
+        panel.click("Greet", "   ")
         await panel.settle()
         assert panel.status_text == "Type something in the box first."
         assert await signal_names(handle) == []
@@ -209,8 +201,7 @@ async def test_other_refresh_strategies_show_the_same_state(
     panel = greeter_panel(handle, refresh=refresh)
     try:
         for name in ("x", "y"):
-            panel.text.value = name
-            panel.buttons["Greet"].click()
+            panel.click("Greet", name)
             await panel.wait_for(lambda s, name=name: f"Hello, {name}!" in s.greetings)
             await panel.settle()
         assert panel.state.greetings == ["Hello, x!", "Hello, y!"]
@@ -240,8 +231,9 @@ def test_stable_css_classes_for_browser_tests() -> None:
     handle._id = "some-workflow"  # only the id is read when building the widgets
     panel = SignalPanel(handle, "state", [SignalButton("Greet", "submit_greeting", takes_text=True)])
     assert "tn-signal-panel" in panel.widget._dom_classes
-    assert {"tn-signal-button", "tn-signal-greet"} <= set(panel.buttons["Greet"]._dom_classes)
-    assert "tn-signal-text" in panel.text._dom_classes
+    (greet,) = panel.controls.actions
+    assert {"tn-signal-button", "tn-signal-greet"} <= set(greet["classes"])
+    assert panel.controls.input_classes == ["tn-signal-text"]
     assert "tn-state-view" in panel.state_view._dom_classes
     assert "tn-panel-status" in panel.status._dom_classes
     view = QueryView(handle, "progress")
@@ -290,3 +282,48 @@ def test_render_state_shows_fields_and_escapes_html() -> None:
     assert "<th" in markup and "salutation" in markup and "&lt;b&gt;Ada&lt;/b&gt;" in markup
     assert plain_text(markup).startswith("salutation Hi greetings <b>Ada</b>")
     assert render_state("plain <text>") == "plain &lt;text&gt;"
+
+
+def page_click(panel: SignalPanel, label: str, text: str, click_id: str) -> None:
+    """The custom message the page's bar sends on a click or Enter, handed to the kernel's handler as
+    the widget comm hands it over."""
+    message = {"event": "action", "action": label, "text": text, "id": click_id, "sent_at": 0.0}
+    panel.controls._on_message(panel.controls, message, [])
+
+
+async def test_a_page_click_acts_on_the_text_it_carries_not_on_the_synced_value(
+    client: Client, worker: Worker
+) -> None:
+    """The race of issue 9: the box's synced value still holds the previous text when the click
+    arrives. The click's own text wins; the page hears "done" for its click, and busy meanwhile."""
+    handle = await start_greeter(client)
+    panel = greeter_panel(handle)
+    replies: list[dict] = []
+    panel.controls.send = replies.append  # what the kernel sends back to the page
+    try:
+        panel.controls.value = "durian"  # the stale value the old widget would have read
+        page_click(panel, "Greet", "bread", "view1-1")
+        assert panel.controls.busy  # buttons disabled in every view while the send is pending
+        await panel.settle()
+        assert not panel.controls.busy
+        assert (await panel.wait_for(lambda s: s.greetings)).greetings == ["Hello, bread!"]
+        assert [r["id"] for r in replies] == ["view1-1"] and replies[0]["event"] == "done"
+        assert replies[0]["received_at"] <= replies[0]["started_at"] <= replies[0]["finished_at"]
+        long_name = "x" * 3000  # a long name is sent, not taken for an empty box
+        page_click(panel, "Greet", long_name, "view1-2")
+        state = await panel.wait_for(lambda s: len(s.greetings) == 2)
+        assert state.greetings[-1] == f"Hello, {long_name}!"
+    finally:
+        panel.stop()
+        await handle.terminate()
+
+
+async def test_a_click_for_no_such_button_is_refused(client: Client, worker: Worker) -> None:
+    handle = await start_greeter(client)
+    panel = greeter_panel(handle)
+    try:
+        with pytest.raises(ValueError, match="no button 'Greeet'"):
+            panel.click("Greeet", "Ada")
+    finally:
+        panel.stop()
+        await handle.terminate()

@@ -181,14 +181,15 @@ async def test_form_shows_rejection_result_and_parse_errors(client: Client, work
     form = UpdateForm(
         cart, CartWorkflow.add_item, parse=parse_item, show=lambda s: f"In the cart: {s.describe()}"
     )
-    assert form.input._dom_classes == ("tn-update-input",)
-    assert form.button._dom_classes == ("tn-update-submit",)
+    assert form.bar.input_classes == ["tn-update-input"]
+    assert form.bar.actions[0]["classes"] == ["tn-update-submit"]
+    assert form.bar.enter_action == "Send update"  # Enter in the box submits
     assert form.result._dom_classes == ("tn-update-result",)
 
-    form.input.value = "durian 1"
-    form.button.click()  # exactly what a click in the browser ends in
-    assert form.status == "pending"
+    form.click("durian 1")  # exactly what a click (or Enter) in the browser ends in
+    assert form.bar.busy  # the button is disabled while the update is pending
     shown = await form.settled()
+    assert not form.bar.busy
     assert form.status == "rejected"
     assert shown == "✗ Rejected: 'durian' is not sold here: choose one of apple, bread, coffee, milk"
     assert "✗ Rejected: &#x27;durian&#x27; is not sold here" in form.result.value
@@ -209,6 +210,13 @@ async def test_form_shows_rejection_result_and_parse_errors(client: Client, work
     await cart.terminate("test done")
     shown = await form.submit("apple 1")
     assert form.status == "error" and "closed" in shown  # a closed workflow, said in one line
+    # The form learns of the end by itself: its button is disabled, with the reason beside it.
+    await asyncio.wait_for(form._watcher, 10)
+    assert form.closed == "terminated"
+    assert form.bar.closed == "The workflow is closed (terminated): it takes no more updates."
+    assert await form.submit("apple 1") == (
+        "⚠ Not sent: The workflow is closed (terminated): it takes no more updates."
+    )
 
 
 async def test_form_says_when_no_worker_answers(client: Client) -> None:
@@ -226,8 +234,7 @@ async def test_form_clicks_in_a_row_all_answer(client: Client, worker: Worker) -
     cart = await new_cart(client)
     form = UpdateForm(cart, CartWorkflow.add_item, parse=parse_item, show=lambda s: s.describe())
     for _ in range(3):
-        form.input.value = "apple 1"
-        form.button.click()
+        form.click("apple 1")
     await form.settled()
     assert (await cart.query(CartWorkflow.summary)).items == {"apple": 3}
     assert form.last_seconds is not None and form.last_seconds < 5

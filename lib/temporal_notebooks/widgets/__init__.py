@@ -3,11 +3,14 @@
 Widgets set values, they don't print: background work updates ``.value`` of HTML widgets.
 """
 
+from .actionbar import Action, ActionBar
 from .forms import UpdateForm, rejection_message
 from .history import History, fetch_history, ui_link
 from .panels import QueryView, SignalButton, SignalPanel, query_view, signal_panel
 
 __all__ = [
+    "Action",
+    "ActionBar",
     "History",
     "QueryView",
     "SignalButton",

@@ -1,18 +1,20 @@
 """An update form: a text box and a button that send a workflow update, and one line for the answer.
 
 The line shows the update's returned value, or the validator's rejection as one sentence, or why
-nothing was sent (the text could not be read, the workflow is closed, no worker answered). The
-button's callback only schedules the send on the kernel's loop; the coroutine then sets the
-result widget's ``value``: widgets set values, they don't print (see the design notes).
+nothing was sent (the text could not be read, the workflow is closed, no worker answered). The text
+box and button are an :class:`~.actionbar.ActionBar`: a click or Enter carries the text that is in the
+box at that moment, the button is disabled while its update is pending and once the workflow has
+closed (the reason shown beside it). Widgets set values, they don't print (see the design notes).
 
 Stable CSS classes (``tn-update-input``, ``tn-update-submit``, ``tn-update-result``) let browser
-tests find the parts; every click can also be made by code: set ``form.input.value``, call
-``form.button.click()``, then ``await form.settled()``.
+tests find the parts; code does what a click does with ``form.click("apple 2")`` (then
+``await form.settled()``), or both at once with ``await form.submit("apple 2")``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import time
 from collections.abc import Callable
@@ -26,13 +28,15 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError, FailureError
 
-from ..runtime.errors import explain
+from .actionbar import Action, ActionBar
+from .panels import error_line, until_closed
 
 INPUT_CLASS = "tn-update-input"
 SUBMIT_CLASS = "tn-update-submit"
 RESULT_CLASS = "tn-update-result"
 FORM_CLASS = "tn-update-form"
 DEFAULT_TIMEOUT_S = 10.0
+PENDING_AFTER_S = 0.2  # an answer slower than this shows "sending …" meanwhile
 
 _COLOURS = {"ok": "#1a7f37", "rejected": "#cf222e", "error": "#9a6700", "pending": "#57606a"}
 # Plain symbols that common fonts have (emoji show as boxes where no emoji font is installed).
@@ -73,52 +77,65 @@ class UpdateForm:
         self.parse = parse
         self.show = show
         self.timeout_s = timeout_s
-        # The text reaches the kernel when the box loses focus, i.e. on the mouse-down of the button
-        # click, so always before the click. With continuous updates, ipywidgets holds back a keystroke
-        # update while an earlier one is unacknowledged, but sends the click at once: the click could
-        # then overtake the text and send what was typed before.
-        self.input = ipywidgets.Text(
+        self.button_text = button_text
+        self.bar = ActionBar(
+            [Action(button_text, classes=[SUBMIT_CLASS], primary=True, on_enter=True)],
+            self._on_action,
+            label=label,
             placeholder=placeholder,
-            description=label,
-            continuous_update=False,
-            style={"description_width": "initial"},
+            input_classes=[INPUT_CLASS],
         )
-        self.input.add_class(INPUT_CLASS)
-        self.button = ipywidgets.Button(description=button_text, button_style="primary")
-        self.button.add_class(SUBMIT_CLASS)
         self.result = ipywidgets.HTML(value="")
         self.result.add_class(RESULT_CLASS)
-        self.box = ipywidgets.VBox([ipywidgets.HBox([self.input, self.button]), self.result])
+        self.box = ipywidgets.VBox([self.bar, self.result])
         self.box.add_class(FORM_CLASS)
-        self.button.on_click(self._on_click)
         self.status = ""  # "ok", "rejected", "error" or "pending"
         self.shown_text = ""  # the line the learner sees, as plain text
         self.last_seconds: float | None = None  # click → answer shown, for the latest send
         self.answers = 0  # how many sends have shown their answer (data-seq in the page)
-        self._pending: set[asyncio.Future] = set()
+        self.closed: str | None = None  # how the workflow ended, once the form knows it has
+        self._watcher = _start_soon(self._watch_close())
 
     # --- what a click does ----------------------------------------------------------------
 
-    def _on_click(self, _button: ipywidgets.Button) -> None:
-        """Runs in the kernel when the button is clicked (or ``button.click()`` is called)."""
-        text = self.input.value
-        self._show("pending", f"sending {text.strip()!r}…")
-        future = asyncio.ensure_future(self.send(text))
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+    def click(self, text: str | None = None) -> asyncio.Future:
+        """What a click (or Enter) does: send ``text`` (default: what is in the box)."""
+        return self.bar.click(self.button_text, text)
+
+    async def settled(self) -> str:
+        """Wait until every send started so far has shown its answer; the shown line."""
+        await self.bar.settled()
+        return self.shown_text
+
+    async def submit(self, text: str) -> str:
+        """Type ``text`` and click, as a learner would; returns the line the form then shows."""
+        self.click(text)
+        return await self.settled()
+
+    async def _on_action(self, _action: str, text: str) -> str:
+        return await self.send(text)
 
     async def send(self, text: str) -> str:
         """Parse ``text``, send the update, show the outcome; returns the shown line."""
         started = time.perf_counter()
+        # Say "sending" only when the answer is slow: a quick answer replaces it before anyone sees it,
+        # and each extra widget value is one more message to the page.
+        pending = asyncio.get_running_loop().call_later(
+            PENDING_AFTER_S, self._show, "pending", f"sending {text.strip()!r}…"
+        )
         try:
             status, line = await self._outcome(text)
         except Exception as exc:  # a widget callback must never die silently
             status, line = "error", f"{type(exc).__name__}: {exc}"
+        finally:
+            pending.cancel()
         self.last_seconds = time.perf_counter() - started
         self.answers += 1
         return self._show(status, line)
 
     async def _outcome(self, text: str) -> tuple[str, str]:
+        if self.closed:
+            return "error", f"Not sent: {self.bar.closed}"
         try:
             argument = self.parse(text)
         except ValueError as exc:
@@ -134,30 +151,28 @@ class UpdateForm:
                 "Re-run the worker cell, then submit again."
             )
         except Exception as exc:
-            return "error", explain(exc) or f"{type(exc).__name__}: {exc}"
+            return "error", error_line(exc)
         return "ok", self.show(value)
 
     def _show(self, status: str, line: str) -> str:
         self.status, self.shown_text = status, f"{_ICONS[status]} {line}"
         self.result.value = (
-            f"<span style='color:{_COLOURS[status]}' data-status='{status}' data-seq='{self.answers}'>"
-            f"{html.escape(self.shown_text)}</span>"
+            f"<span class='tn-answer' style='color:{_COLOURS[status]}' data-status='{status}' "
+            f"data-seq='{self.answers}'>{html.escape(self.shown_text)}</span>"
         )
         return self.shown_text
 
-    # --- for cells that use the form by code ------------------------------------------------
+    # --- the workflow's end -----------------------------------------------------------------
 
-    async def settled(self) -> str:
-        """Wait until every send started by a click has shown its answer; the shown line."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
-        return self.shown_text
+    async def _watch_close(self) -> None:
+        with contextlib.suppress(Exception):  # the form still works without knowing the end early
+            self.closed = await until_closed(self.handle)
+            self.bar.closed = f"The workflow is closed ({self.closed}): it takes no more updates."
 
-    async def submit(self, text: str) -> str:
-        """Type ``text`` and click, as a learner would; returns the line the form then shows."""
-        self.input.value = text
-        self.button.click()
-        return await self.settled()
+    def stop(self) -> None:
+        """Stop watching for the workflow's end (the form keeps answering clicks)."""
+        if self._watcher is not None:
+            self._watcher.cancel()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -166,3 +181,12 @@ class UpdateForm:
 
     def __repr__(self) -> str:
         return f"<UpdateForm {self.shown_text!r}>"
+
+
+def _start_soon(coroutine: Any) -> asyncio.Task | None:
+    """Run ``coroutine`` on the running loop (a kernel always has one); without a loop, don't."""
+    try:
+        return asyncio.get_running_loop().create_task(coroutine)
+    except RuntimeError:
+        coroutine.close()
+        return None

@@ -33,10 +33,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle, WorkflowQueryRejectedError
+from temporalio.client import WorkflowHandle, WorkflowHistoryEventFilterType, WorkflowQueryRejectedError
 from temporalio.common import QueryRejectCondition
 
 from ..runtime.errors import explain
+from .actionbar import Action, ActionBar
 
 REFRESH_STRATEGIES = ("auto", "update", "watch", "poll")
 CLOSED_EVENTS = {
@@ -55,6 +56,19 @@ _views: dict[str, QueryView] = {}
 def error_line(exc: BaseException) -> str:
     """The one line a widget shows for a failure."""
     return explain(exc) or f"{type(exc).__name__}: {exc}"
+
+
+async def until_closed(handle: WorkflowHandle) -> str:
+    """Wait (one idle long-poll at a time) until the run closes; how it ended ("completed", ...)."""
+    while True:
+        async for event in handle.fetch_history_events(
+            wait_new_event=True, event_filter_type=WorkflowHistoryEventFilterType.CLOSE_EVENT
+        ):
+            ended = CLOSED_EVENTS.get(event.event_type)
+            if ended == "continued as new" and handle.run_id is None:
+                break  # the handle follows the workflow id: wait for the new run's end
+            if ended:
+                return ended
 
 
 # --- showing a state --------------------------------------------------------------------------
@@ -185,17 +199,26 @@ class SignalPanel:
         self._send_lock = asyncio.Lock()  # signals leave in click order, even for quick clicks
         self._reading_back = 0  # read-back updates in flight: their answer makes a query redundant
 
-        self.text = ipywidgets.Text(placeholder=placeholder, description=text_label)
-        self.text.add_class("tn-signal-text")
-        if not any(spec.takes_text for spec in buttons):
-            self.text.layout.display = "none"
-        self.buttons: dict[str, Any] = {}
-        for spec in buttons:
-            button = ipywidgets.Button(description=spec.label, tooltip=f"signal {_handler_name(spec.signal)}")
-            button.add_class("tn-signal-button")
-            button.add_class(f"tn-signal-{_slug(spec.label)}")
-            button.on_click(self._callback(spec))
-            self.buttons[spec.label] = button
+        self._specs = {spec.label: spec for spec in buttons}
+        first_text_button = next((spec.label for spec in buttons if spec.takes_text), None)
+        # Text box and buttons in one widget: a click carries the text of its moment (actionbar.py).
+        self.controls = ActionBar(
+            [
+                Action(
+                    spec.label,
+                    classes=["tn-signal-button", f"tn-signal-{_slug(spec.label)}"],
+                    primary=spec.takes_text,
+                    on_enter=spec.label == first_text_button,
+                    tooltip=f"signal {_handler_name(spec.signal)}",
+                )
+                for spec in buttons
+            ],
+            self._on_action,
+            label=text_label if first_text_button else "",
+            placeholder=placeholder,
+            show_text=first_text_button is not None,
+            input_classes=["tn-signal-text"],
+        )
         self.state_view = ipywidgets.HTML("<i>waiting for the first query…</i>")
         self.state_view.add_class("tn-state-view")
         self.status = ipywidgets.HTML(_status_html("ready"))
@@ -203,8 +226,7 @@ class SignalPanel:
         heading = ipywidgets.HTML(
             f"<b>{html.escape(title or 'Workflow')}</b> <code>{html.escape(handle.id)}</code>"
         )
-        controls = ipywidgets.HBox([self.text, *self.buttons.values()])
-        self.widget = ipywidgets.VBox([heading, controls, self.state_view, self.status])
+        self.widget = ipywidgets.VBox([heading, self.controls, self.state_view, self.status])
         self.widget.add_class("tn-signal-panel")
 
     # -- life cycle
@@ -246,11 +268,17 @@ class SignalPanel:
 
     # -- clicks
 
-    def _callback(self, spec: SignalButton) -> Callable[[Any], None]:
-        def on_click(_button: Any) -> None:  # sync, as ipywidgets requires: schedule, don't wait
-            self._spawn(self._send(spec, self.text.value.strip()))  # the text as it is at the click
+    @property
+    def text(self) -> str:
+        """What is in the text box now."""
+        return self.controls.value
 
-        return on_click
+    def click(self, label: str, text: str | None = None) -> asyncio.Future:
+        """What a click on button ``label`` does, with ``text`` typed into the box first (if given)."""
+        return self.controls.click(label, text)
+
+    async def _on_action(self, label: str, text: str) -> None:
+        await self._send(self._specs[label], text.strip())
 
     def _spawn(self, coroutine: Any) -> asyncio.Future:
         task = asyncio.ensure_future(coroutine)
@@ -259,6 +287,9 @@ class SignalPanel:
         return task
 
     async def _send(self, spec: SignalButton, text: str) -> None:
+        if self.closed:
+            self._fail(f"Not sent: {self.controls.closed}")
+            return
         if spec.takes_text and not text:
             self._fail("Type something in the box first.")
             return
@@ -293,9 +324,11 @@ class SignalPanel:
         self.state = state
         self.state_version += 1
         self.state_shown_at = time.perf_counter()
-        closed = f" · <b>workflow {html.escape(self.closed)}</b>" if self.closed else ""
+        closed = (
+            f"<div class='tn-closed-badge'>workflow {html.escape(self.closed)}</div>" if self.closed else ""
+        )
         self.state_view.value = (
-            f"<div class='tn-state' data-version='{self.state_version}'>{self.render(state)}{closed}</div>"
+            f"<div class='tn-state' data-version='{self.state_version}'>{self.render(state)}</div>{closed}"
         )
         self._changed.set()
 
@@ -345,9 +378,7 @@ class SignalPanel:
                 if self.state is not None:
                     self._show(self.state)  # the badge at once; the final query may follow
                 self._request_refresh()  # the final state, if a worker can still answer
-                self.status.value = _status_html(
-                    f"The workflow {self.closed}: signals to it now fail (try a button).", "closed"
-                )
+                self.controls.closed = f"The workflow is closed ({self.closed}): it takes no more signals."
                 return
         except asyncio.CancelledError:
             raise
@@ -398,9 +429,14 @@ class SignalPanel:
 
     async def settle(self, timeout_s: float = 10.0) -> None:
         """Wait until the clicks made so far have been sent (their results are in the status)."""
-        pending = [t for t in self._tasks if t is not self._watcher]
-        if pending:
-            await asyncio.wait(pending, timeout=timeout_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.controls.settled(), timeout_s)
+
+    async def wait_closed(self, timeout_s: float = 10.0) -> str | None:
+        """Wait until the panel has seen its workflow close (buttons disabled); how it ended."""
+        if self._watcher is not None:
+            await asyncio.wait([self._watcher], timeout=timeout_s)
+        return self.closed
 
 
 def signal_panel(
