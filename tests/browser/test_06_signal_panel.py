@@ -1,8 +1,8 @@
 """Notebook 06 in JupyterLab in Chromium: the signal panel clicked by a person.
 
 Run All ends the lesson panel's workflow (its "Exit" cell), so that panel's buttons must be disabled
-with the reason beside them; the learner's own panel below it stays live: a name is typed, "Greet" is clicked, and the
-greeting appears on the page.
+with the reason beside them; the learner's own panel below it stays live: a name is typed, "Greet" is
+clicked, and the greeting appears on the page.
 """
 
 from __future__ import annotations
