@@ -202,7 +202,12 @@ def _option(args: list[str], name: str) -> str | None:
 
 def _is_server_process(args: list[str], db_file: str) -> bool:
     """A ``temporal server start-dev`` whose database is ``db_file``: that is ours, nothing else is."""
-    return "start-dev" in args and _option(args, "--db-filename") == db_file
+    return (
+        len(args) > 3
+        and Path(args[0]).name.startswith("temporal")
+        and args[1:3] == ["server", "start-dev"]
+        and _option(args, "--db-filename") == db_file
+    )
 
 
 def _verified(record: DevServer) -> bool:
@@ -518,7 +523,11 @@ def client_connections(record: DevServer) -> int:
 
 def _start_idle_watch(record: DevServer) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "temporal_notebooks.runtime.devserver", "idle-watch", str(record.pid)],
+        [
+            sys.executable,
+            "-c",
+            f"from temporal_notebooks.runtime.devserver import idle_watch; idle_watch({record.pid})",
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -546,7 +555,3 @@ def idle_watch(server_pid: int, poll_s: float | None = None) -> None:
                 log.write(f"temporal-notebooks: no client for {idle_after:.0f} s, stopping the server\n")
             stop()
             return
-
-
-if __name__ == "__main__" and sys.argv[1:2] == ["idle-watch"]:
-    idle_watch(int(sys.argv[2]))
