@@ -22,8 +22,8 @@ def _server(action: str) -> int:
         print(f"No local dev server runs (state in {devserver.state_dir()}).")
         return 1
     print(
-        f"Local dev server running: pid {record.pid}, {record.address}, Web UI {record.ui_url}, "
-        f"log {record.log_file}"
+        f"Local dev server running: pid {record.pid}, {record.address}, "
+        f"Web UI {devserver.browser_ui_link(record)}, log {record.log_file}"
     )
     return 0
 

@@ -9,13 +9,17 @@ local dev server is started (or reused).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import logging
 import os
+import time
+from datetime import timedelta
+from typing import Any
 from urllib.parse import quote
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import (
     LogForwardingConfig,
@@ -27,10 +31,24 @@ from temporalio.runtime import (
 
 from . import devserver
 from .errors import ServerUnreachableError
-from .results import WatchResultsInterceptor
+from .results import WatchedWorkflowHandle, WatchResultsInterceptor
 
 CONNECT_TIMEOUT_S = 10.0
+HEALTH_TIMEOUT_S = 1.0  # a cached client's check: a server that answers at all answers in ms
+MONITOR_INTERVAL_S = 1.0  # while workers run: how soon their status line learns the server is gone
 UI_URL_ENV = "TEMPORAL_NOTEBOOKS_UI_URL"
+START_HINT = "start it with `python -m temporal_notebooks server start` or re-run the notebook's first cell"
+
+
+class NotebookClient(Client):
+    """A client whose every workflow handle watches for stuck runs, however the notebook got it
+    (``start_workflow``, ``execute_workflow`` or ``get_workflow_handle``)."""
+
+    def get_workflow_handle(self, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any, Any]:
+        handle = super().get_workflow_handle(workflow_id, **kwargs)
+        if type(handle) is WorkflowHandle:
+            handle.__class__ = WatchedWorkflowHandle
+        return handle
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,14 +141,29 @@ def client_connect_args(info: ServerInfo | None = None) -> dict:
 
 
 async def connect(*, quiet: bool = False) -> Client:
-    """The kernel's Temporal client (made once, reused by every later call in the same kernel)."""
+    """The kernel's Temporal client, made once and reused by every later call in the same kernel.
+
+    A cached client is checked first (one health RPC with a short deadline). When its server is gone,
+    the local server is found or started again and the same client object, and this kernel's
+    workers, move to it: cells and worker cells run before keep working without a re-run.
+    """
     global _client, _client_loop, _info
     loop = asyncio.get_running_loop()
     if _client is not None and _client_loop is loop and _info is not None:
+        if not await server_healthy(_client):
+            await _heal(_client, _info)
         if not quiet:
             print(_info.describe())
         return _client
     info = await asyncio.to_thread(server_info)
+    client = await _new_client(info)
+    _client, _client_loop, _info = client, loop, info
+    if not quiet:
+        print(info.describe())
+    return client
+
+
+async def _new_client(info: ServerInfo) -> NotebookClient:
     args = client_connect_args(info)
     args["interceptors"] = [*args.get("interceptors", []), WatchResultsInterceptor()]
     args.setdefault("runtime", notebook_runtime())
@@ -138,23 +171,114 @@ async def connect(*, quiet: bool = False) -> Client:
     # the SDK's default runtime prints raw core warnings into the notebook.
     Runtime.set_default(notebook_runtime(), error_if_already_set=False)
     try:
-        client = await asyncio.wait_for(connect_when_ready(args, local=info.local), CONNECT_TIMEOUT_S)
+        return await asyncio.wait_for(connect_when_ready(args, local=info.local), CONNECT_TIMEOUT_S)
     except (TimeoutError, RuntimeError, OSError) as exc:
         reason = "no answer" if isinstance(exc, asyncio.TimeoutError) else _short(exc)
-        where = "the local dev server" if info.local else "the configured server"
-        raise ServerUnreachableError(
-            f"Cannot reach {where} at {info.address} (namespace '{info.namespace}'): {reason}. "
-            + (
-                "Check TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TLS / API key settings (or unset "
-                "TEMPORAL_ADDRESS to use the local dev server), then re-run this cell."
-                if not info.local
-                else "Run `python -m temporal_notebooks server status` in a terminal, then re-run this cell."
-            )
-        ) from None
-    _client, _client_loop, _info = client, loop, info
-    if not quiet:
-        print(info.describe())
-    return client
+        raise _unreachable(info, reason) from None
+
+
+def _unreachable(info: ServerInfo, reason: str) -> ServerUnreachableError:
+    where = "the local dev server" if info.local else "the configured server"
+    return ServerUnreachableError(
+        f"Cannot reach {where} at {info.address} (namespace '{info.namespace}'): {reason}. "
+        + (
+            "Check TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TLS / API key settings (or unset "
+            "TEMPORAL_ADDRESS to use the local dev server), then re-run this cell."
+            if not info.local
+            else f"See its log {devserver.state_dir() / 'devserver.log'}; "
+            "`python -m temporal_notebooks server status` in a terminal tells whether it runs."
+        )
+    )
+
+
+async def server_healthy(client: Client, timeout: float = HEALTH_TIMEOUT_S) -> bool:
+    """One health RPC with a short deadline and no retries: is the client's server there now?"""
+    try:
+        return await client.service_client.check_health(timeout=timedelta(seconds=timeout))
+    except Exception:
+        return False
+
+
+async def _heal(client: Client, old: ServerInfo) -> None:
+    """Bring ``client`` back to a working server: the local one is found or started again. On the
+    same address the SDK's channel reconnects by itself; on a new one the client's service
+    connection and this kernel's workers are moved over."""
+    global _info
+    info = await asyncio.to_thread(server_info)
+    if info.address != old.address:
+        _move_client(client, await _new_client(info))
+    deadline = time.monotonic() + CONNECT_TIMEOUT_S
+    while not await server_healthy(client):
+        if time.monotonic() > deadline:
+            raise _unreachable(info, "no answer")
+        await asyncio.sleep(0.1)
+    if client is _client:
+        _info = info
+
+
+def _move_client(client: Client, fresh: Client) -> None:
+    """Point ``client`` (the object the notebook's variables hold) at ``fresh``'s connection, and
+    the kernel's workers using it too. The SDK has no public way to retarget a client in place."""
+    client._config["service_client"] = fresh.service_client
+    from .worker import running_workers
+
+    for running in running_workers().values():
+        if running.worker.client is client:
+            running.worker.client = client  # the setter hands the worker's core the new connection
+
+
+# --- watching the server while workers run ---------------------------------------------------------
+
+_monitor: asyncio.Task | None = None
+
+
+def watch_server() -> None:
+    """Make sure this kernel's workers learn within seconds when their server goes and comes back
+    (called by ``start_worker``; the watch ends by itself once no worker runs)."""
+    global _monitor
+    if _monitor is None or _monitor.done():
+        _monitor = asyncio.ensure_future(_watch_server())
+
+
+async def _watch_server() -> None:
+    from .worker import running_workers, set_server_state
+
+    down_since: dict[int, float] = {}
+    while True:
+        await asyncio.sleep(MONITOR_INTERVAL_S)
+        workers = [w for w in running_workers().values() if w.running]
+        if not workers:
+            return
+        for client in {id(w.worker.client): w.worker.client for w in workers}.values():
+            healthy = await server_healthy(client)
+            if not healthy and client is _client and _info is not None and _info.local:
+                healthy = await _follow_moved_server(client)
+            key = id(client)
+            if not healthy and key not in down_since:
+                down_since[key] = time.time()
+                set_server_state(client, f"server unreachable since {_clock(down_since[key])}: {START_HINT}")
+            elif healthy and key in down_since:
+                down_since.pop(key)
+                set_server_state(client, None, f"server back since {_clock(time.time())}")
+
+
+async def _follow_moved_server(client: Client) -> bool:
+    """The local server runs again on another address (started from a terminal or another kernel):
+    move there. Starting one is left to ``connect()``, so a stopped server stays stopped."""
+    global _info
+    record = await asyncio.to_thread(devserver.read_record)
+    if record is None or _info is None or record.address == _info.address:
+        return False
+    with contextlib.suppress(Exception):
+        info = await asyncio.to_thread(server_info)
+        _move_client(client, await _new_client(info))
+        _info = info
+        return await server_healthy(client)
+    return False
+
+
+def _clock(when: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(when))
 
 
 async def connect_when_ready(args: dict, *, local: bool) -> Client:
@@ -162,7 +286,7 @@ async def connect_when_ready(args: dict, *, local: bool) -> Client:
     for the local server also a refused connection). The caller bounds the total time."""
     while True:
         try:
-            return await Client.connect(**args)
+            return await NotebookClient.connect(**args)
         except RuntimeError as exc:
             text = str(exc).lower()
             starting = "not healthy" in text or (local and "refused" in text)

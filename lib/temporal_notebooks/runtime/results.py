@@ -2,19 +2,24 @@
 
 When workflow code raises (or breaks the sandbox, or is non-deterministic), Temporal fails the
 workflow *task* and retries it until the code is fixed: a plain ``await handle.result()`` then
-waits forever. The client interceptor here makes the handles that ``start_workflow`` and
-``execute_workflow`` return watch the run's history while waiting, so the cell raises a short
-:class:`WorkflowTaskFailedError` with the message and the line instead, within a second or so.
-It also notices a workflow that no worker polls for.
+waits forever. Every handle a notebook gets (from ``start_workflow``, ``execute_workflow`` and
+``get_workflow_handle``) watches the run's history while waiting, so the cell raises a short
+:class:`WorkflowTaskFailedError` with the message and the line instead, within a second or so;
+but only while the failure is the run's current state: after the fix, the same await gives the
+result. It also notices a workflow that no worker polls for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import re
+from datetime import UTC
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType, TaskQueueType, WorkflowTaskFailedCause
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
@@ -56,19 +61,84 @@ class WatchedWorkflowHandle(WorkflowHandle):
                 task.cancel()
 
 
-async def watch_task_failures(handle: WorkflowHandle) -> None:
-    """Raise on the first workflow task failure caused by workflow code."""
-    async for event in handle.fetch_history_events(wait_new_event=True):
-        if event.event_type != EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-            continue
-        attributes = event.workflow_task_failed_event_attributes
-        if attributes.cause not in _CODE_FAILURES:
-            continue
-        failure = attributes.failure
-        message = failure.message
-        if failure.HasField("cause") and failure.cause.message:  # e.g. "Failed decoding arguments: <why>"
-            message = f"{message}: {failure.cause.message}"
-        raise WorkflowTaskFailedError(message, handle.id, _workflow_line(failure.stack_trace))
+@dataclasses.dataclass
+class _RunState:
+    """What the history says so far: the run's task queue and its current workflow task failure."""
+
+    task_queue: str | None = None
+    failure: HistoryEvent | None = None  # the last code failure not followed by a completed task
+    last_event_id: int = 0
+
+    def add(self, event: HistoryEvent) -> None:
+        self.last_event_id = event.event_id
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            self.task_queue = event.workflow_execution_started_event_attributes.task_queue.name
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            self.failure = None  # a later task went through: the earlier failure is history
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            if event.workflow_task_failed_event_attributes.cause in _CODE_FAILURES:
+                self.failure = event
+
+    def current_error(self, workflow_id: str) -> WorkflowTaskFailedError | None:
+        """The failure to report now, if the run's current state is a failed workflow task.
+
+        Temporal records only the first failure of a series; the retries, also those a fixed
+        worker makes, stay out of the history until one completes. So when this kernel's worker for
+        the queue was (re)started after the recorded failure, that failure is no longer news: only
+        what the new worker itself reports for this workflow counts.
+        """
+        if self.failure is None:
+            return None
+        from .worker import running_workers
+
+        worker = running_workers().get(self.task_queue or "")
+        failed_at = self.failure.event_time.ToDatetime(tzinfo=UTC).timestamp()
+        attributes = self.failure.workflow_task_failed_event_attributes
+        if worker is not None and worker.running and worker.started_at > failed_at:
+            if attributes.identity and attributes.identity == worker.identity:
+                return _error_from_event(workflow_id, self.failure)
+            latest = worker.task_failures.get(workflow_id)
+            if latest is None or latest.when < worker.started_at:
+                return None  # the re-run worker has not failed this workflow (yet)
+            return WorkflowTaskFailedError(latest.message, workflow_id, _workflow_line(latest.stack_trace))
+        return _error_from_event(workflow_id, self.failure)
+
+
+def _error_from_event(workflow_id: str, event: HistoryEvent) -> WorkflowTaskFailedError:
+    failure = event.workflow_task_failed_event_attributes.failure
+    message = failure.message
+    if failure.HasField("cause") and failure.cause.message:  # e.g. "Failed decoding arguments: <why>"
+        message = f"{message}: {failure.cause.message}"
+    return WorkflowTaskFailedError(message, workflow_id, _workflow_line(failure.stack_trace))
+
+
+async def watch_task_failures(handle: WorkflowHandle, recheck_s: float = 0.25) -> None:
+    """Raise while the run's current state is a workflow task failure caused by workflow code."""
+    state = _RunState()
+    async for event in handle.fetch_history_events():  # the history so far
+        state.add(event)
+    changed = asyncio.Event()
+
+    async def follow() -> None:
+        async for event in handle.fetch_history_events(wait_new_event=True):
+            if event.event_id > state.last_event_id:
+                state.add(event)
+                changed.set()
+
+    follower = asyncio.ensure_future(follow())
+    try:
+        while True:
+            error = state.current_error(handle.id)
+            if error is not None:
+                raise error
+            if follower.done():
+                follower.result()  # the history stream ended (the run closed) or failed
+                return
+            changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), recheck_s)
+    finally:
+        follower.cancel()
 
 
 async def check_worker_polls(handle: WorkflowHandle) -> None:

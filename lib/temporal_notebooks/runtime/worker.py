@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -37,6 +38,15 @@ log = logging.getLogger(__name__)
 _workers: dict[str, RunningWorker] = {}
 _worker_numbers = itertools.count(1)
 MAX_ERRORS_KEPT = 20
+
+
+@dataclasses.dataclass
+class TaskFailure:
+    """This worker's latest failed workflow task of one workflow (the SDK logs every attempt)."""
+
+    when: float
+    message: str
+    stack_trace: str
 
 
 @dataclasses.dataclass
@@ -58,6 +68,11 @@ class RunningWorker:
         self.problems: list[WorkerProblem] = []
         self.activities_done = 0
         self.state = "starting"
+        self.started_at = time.time()
+        self.identity: str = worker.config().get("identity") or ""
+        self.task_failures: dict[str, TaskFailure] = {}  # by workflow id
+        self.server_problem: str | None = None  # set while the server does not answer
+        self.server_note: str | None = None  # e.g. when it came back
         self._status = status
         self._task: asyncio.Task | None = None
 
@@ -97,12 +112,19 @@ class RunningWorker:
             self._status.value = self.status_html()
 
     def status_html(self) -> str:
-        colour = {"running": "#1a7f37", "crashed": "#cf222e"}.get(self.state, "#6e7781")
+        state = self.state
+        if state == "running" and self.server_problem:
+            state = "waiting for the server"
+        colour = {"running": "#1a7f37", "crashed": "#cf222e"}.get(state, "#9a6700")
         parts = [
-            f"<b style='color:{colour}'>● worker {html.escape(self.state)}</b>",
+            f"<b style='color:{colour}'>● worker {html.escape(state)}</b>",
             f"task queue <code>{html.escape(self.task_queue)}</code>",
             f"activities completed: {self.activities_done}",
         ]
+        if self.server_problem:
+            parts.append(f"<span style='color:#cf222e'>{html.escape(self.server_problem)}</span>")
+        elif self.server_note:
+            parts.append(f"<span style='color:#6e7781'>{html.escape(self.server_note)}</span>")
         if self.problems:
             last = html.escape(self.problems[-1].message[:300])
             parts.append(f"<span style='color:#cf222e'>problems: {len(self.problems)}, last: {last}</span>")
@@ -190,7 +212,18 @@ async def start_worker(
     counter.owner = running
     _workers[task_queue] = running
     running._launch()
+    from .connection import watch_server
+
+    watch_server()
     return running
+
+
+def set_server_state(client: Client, problem: str | None, note: str | None = None) -> None:
+    """Show on the status line of every worker using ``client`` whether its server answers."""
+    for running in list(_workers.values()):
+        if running.worker.client is client:
+            running.server_problem, running.server_note = problem, note
+            running.refresh()
 
 
 async def stop_worker(task_queue: str) -> bool:
@@ -232,8 +265,19 @@ class _WorkerLogHandler(logging.Handler):
             details = logging.Formatter().format(record)
             for running in targets:
                 running.report(message[:500], details)
+            if isinstance(info, dict) and info.get("workflow_id") and queue in _workers:
+                _note_task_failure(_workers[queue], info["workflow_id"], record)
         except Exception:  # a log handler must never raise
             self.handleError(record)
+
+
+def _note_task_failure(running: RunningWorker, workflow_id: str, record: logging.LogRecord) -> None:
+    """Remember a failed activation: after a worker re-run, only its own failures are current."""
+    if not record.getMessage().startswith("Failed activation") or not record.exc_info:
+        return
+    exc = record.exc_info[1]
+    stack = "".join(traceback.format_exception(exc)) if exc is not None else ""
+    running.task_failures[workflow_id] = TaskFailure(record.created, str(exc), stack)
 
 
 def _install_hooks() -> None:
