@@ -37,12 +37,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# No "get notified about Jupyter news?" toast, no update checks: nothing covers the widgets.
+# No "get notified about Jupyter news?" toast, no update checks: nothing covers the widgets. Every cell
+# laid out (no windowing), so a test can measure and screenshot cells that are scrolled out of view.
 USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",
         "checkForUpdates": False,
     },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
 
@@ -176,6 +178,16 @@ async def chromium_browser() -> AsyncIterator[Any]:
             yield browser
         finally:
             await browser.close()
+
+
+@dataclass
+class NotebookPage:
+    """A notebook opened in Lab after Run All, shared by the tests of one module (Run All is slow)."""
+
+    page: Any
+    name: str
+    run_all_seconds: float
+    errors: list[str]
 
 
 # --- driving a notebook in the page -----------------------------------------------------------

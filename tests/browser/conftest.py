@@ -10,10 +10,20 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
-from browser_harness import JupyterLab, chromium_browser, missing_browser_reason, running_jupyterlab
+from browser_harness import (
+    JupyterLab,
+    NotebookPage,
+    chromium_browser,
+    missing_browser_reason,
+    notebook_errors,
+    open_notebook,
+    run_all_cells,
+    running_jupyterlab,
+)
 
 from temporal_notebooks.runtime import devserver
 
@@ -45,6 +55,22 @@ async def browser(browser_available: None) -> AsyncIterator[object]:
         yield running
 
 
+async def _report_failure(page: Any, shot: Path) -> None:
+    """A screenshot and the lesson widgets' texts, printed under a failing test."""
+    await page.screenshot(path=str(shot), full_page=False)
+    print(f"screenshot of the failing page: {shot}")
+    widgets = await page.evaluate(
+        "() => [...document.querySelectorAll('[class*=\"tn-\"]')].map("
+        "n => `${n.className}: ${(n.value ?? n.textContent).trim().slice(0, 200)}`)"
+    )
+    print("lesson widgets on the page:", *widgets, sep="\n  ")
+
+
+def _failed(request: pytest.FixtureRequest) -> bool:
+    report = getattr(request.node, "rep_call", None)
+    return report is not None and report.failed
+
+
 @pytest_asyncio.fixture
 async def page(browser, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[object]:
     """A fresh browser page; on failure a screenshot is kept under the test's tmp_path."""
@@ -52,17 +78,33 @@ async def page(browser, request: pytest.FixtureRequest, tmp_path: Path) -> Async
     context.set_default_timeout(30_000)
     page = await context.new_page()
     yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        shot = tmp_path / "failure.png"
-        await page.screenshot(path=str(shot), full_page=False)
-        print(f"screenshot of the failing page: {shot}")
-        widgets = await page.evaluate(
-            "() => [...document.querySelectorAll('[class*=\"tn-\"]')].map("
-            "n => `${n.className}: ${(n.value ?? n.textContent).trim()}`)"
-        )
-        print("lesson widgets on the page:", *widgets, sep="\n  ")
+    if _failed(request):
+        await _report_failure(page, tmp_path / "failure.png")
     await context.close()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def notebook_page(
+    browser, jupyterlab: JupyterLab, request: pytest.FixtureRequest
+) -> AsyncIterator[NotebookPage]:
+    """The test module's ``NOTEBOOK`` opened in JupyterLab, after Run All (its tests run in file order)."""
+    name = request.module.NOTEBOOK
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    page = await context.new_page()
+    await open_notebook(page, jupyterlab, name)
+    seconds = await run_all_cells(page)
+    print(f"\nRun All of {name} in JupyterLab: {seconds:.1f} s")
+    yield NotebookPage(page, name, seconds, await notebook_errors(page))
+    await context.close()
+
+
+@pytest_asyncio.fixture
+async def lesson(notebook_page: NotebookPage, request: pytest.FixtureRequest, tmp_path: Path):
+    """The module's notebook page for one test; on failure a screenshot is kept under tmp_path."""
+    yield notebook_page
+    if _failed(request):
+        await _report_failure(notebook_page.page, tmp_path / "failure.png")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,20 +1,14 @@
-"""Notebook 06 in JupyterLab in Chromium: the signal panel clicked by a person.
+"""Notebook 06 in JupyterLab in Chromium: the signal panel used by a person.
 
 Run All ends the lesson panel's workflow (its "Exit" cell), so that panel's buttons must be disabled
-with the reason beside them; the learner's own panel below it stays live: a name is typed, "Greet" is
-clicked, and the greeting appears on the page.
+with the reason beside them; the learner's own panel below it stays live: names typed and sent at once
+(by click or Enter, one of them 3000 characters long) are greeted in order, each for its own text, and
+"Exit" disables the panel. The tests share one Run All and run in file order.
 """
 
 from __future__ import annotations
 
-from browser_harness import (
-    JupyterLab,
-    dismiss_news_toast,
-    notebook_errors,
-    open_notebook,
-    run_all_cells,
-    timed_click,
-)
+from browser_harness import NotebookPage, dismiss_news_toast, timed_click
 from playwright.async_api import expect
 from temporalio.client import Client
 
@@ -22,24 +16,24 @@ from temporal_notebooks.runtime import scoped
 from temporal_notebooks.workflows.signals import GreeterWorkflow
 
 NOTEBOOK = "06_signals.ipynb"
+CLOSED_REASON = "The workflow is closed (completed): it takes no more signals."
 
 
-async def test_signal_panel_click_shows_new_state(jupyterlab: JupyterLab, page, client: Client) -> None:
-    await open_notebook(page, jupyterlab, NOTEBOOK)
-    seconds = await run_all_cells(page)
-    print(f"\nRun All of {NOTEBOOK} in JupyterLab: {seconds:.1f} s")
-    assert await notebook_errors(page) == []
+def live_panel(lesson: NotebookPage):
+    return lesson.page.locator(".tn-signal-panel").last
 
+
+async def test_signal_panel_click_shows_new_state(lesson: NotebookPage, client: Client) -> None:
+    assert lesson.errors == []
+    page = lesson.page
     # Two panels: the lesson's (its workflow closed by the "Exit" cell) and the learner's own, live one.
     panels = page.locator(".tn-signal-panel")
     await expect(panels).to_have_count(2)
     closed_panel = panels.first
-    await expect(closed_panel.locator(".tn-closed-reason")).to_have_text(
-        "The workflow is closed (completed): it takes no more signals."
-    )
+    await expect(closed_panel.locator(".tn-closed-reason")).to_have_text(CLOSED_REASON)
     for button in await closed_panel.locator(".tn-signal-button").all():
         await expect(button).to_be_disabled()
-    panel = panels.last
+    panel = live_panel(lesson)
     await panel.scroll_into_view_if_needed()
     await dismiss_news_toast(page)
     state_view = panel.locator(".tn-state-view")
@@ -57,5 +51,39 @@ async def test_signal_panel_click_shows_new_state(jupyterlab: JupyterLab, page, 
     # The workflow on the server holds what the page shows.
     greeter = client.get_workflow_handle(scoped("greeter-playground"))
     state = await greeter.query(GreeterWorkflow.state)
-    assert "Hello, Lin!" in state.greetings
-    await greeter.terminate("browser test done")
+    assert state.greetings == ["Hello, Lin!"]
+
+
+async def test_names_sent_the_moment_they_are_typed_are_greeted_in_order(
+    lesson: NotebookPage, client: Client
+) -> None:
+    """Fill and send with no pause, alternating a click and Enter: each greeting is for the name in
+    the box at that moment (the race of issue 9 sent the previous one again)."""
+    panel = live_panel(lesson)
+    text_box = panel.locator(".tn-signal-text input")
+    greet = panel.locator(".tn-signal-button.tn-signal-greet")
+    state_view = panel.locator(".tn-state-view")
+    names = [f"Learner{i}" for i in range(20)]
+    names.insert(10, "L" + "o" * 2998 + "ng")  # 3000 characters: sent, not "type something first"
+    for i, name in enumerate(names):
+        await text_box.fill(name)
+        if i % 2:
+            await text_box.press("Enter")
+        else:
+            await greet.click()
+        await expect(state_view).to_contain_text(f"Hello, {name}!")
+    greeter = client.get_workflow_handle(scoped("greeter-playground"))
+    state = await greeter.query(GreeterWorkflow.state)
+    assert state.greetings == ["Hello, Lin!"] + [f"Hello, {name}!" for name in names]
+
+
+async def test_exit_disables_the_panel_with_the_reason(lesson: NotebookPage, client: Client) -> None:
+    panel = live_panel(lesson)
+    await panel.locator(".tn-signal-button.tn-signal-exit").click()
+    await expect(panel.locator(".tn-closed-reason")).to_have_text(CLOSED_REASON)
+    for button in await panel.locator(".tn-signal-button").all():
+        await expect(button).to_be_disabled()
+    await expect(panel.locator(".tn-signal-text input")).to_be_disabled()
+    await expect(panel.locator(".tn-closed-badge")).to_have_text("workflow completed")
+    greeter = client.get_workflow_handle(scoped("greeter-playground"))
+    assert len(await greeter.result()) == 22

@@ -1,16 +1,14 @@
-"""Notebook 08 in JupyterLab in Chromium: Run All, then a person's use of the update form. A value the
-validator refuses shows its reason on the page; a good value shows the update's result."""
+"""Notebook 08 in JupyterLab in Chromium: Run All, then a person's use of the update form.
+
+A value the validator refuses shows its reason on the page; a good value shows the update's result;
+every submission (click or Enter, typed with no pause) is answered for the text it was sent with; a
+double click sends once; once the cart's workflow closes the button is disabled with the reason shown.
+The tests share one Run All and run in file order.
+"""
 
 from __future__ import annotations
 
-from browser_harness import (
-    JupyterLab,
-    dismiss_news_toast,
-    notebook_errors,
-    open_notebook,
-    run_all_cells,
-    timed_click,
-)
+from browser_harness import NotebookPage, dismiss_news_toast, timed_click
 from playwright.async_api import expect
 from temporalio.client import Client
 
@@ -23,16 +21,46 @@ REJECTION = "✗ Rejected: 'durian' is not sold here: choose one of apple, bread
 AFTER_RUN_ALL = "✓ In the cart: 2 × apple: 1.00 €"  # the notebook's own by-code cell added 2 apples
 AFTER_BREAD = "✓ In the cart: 2 × apple, 1 × bread: 3.50 €"
 
+# The number of answers shown so far, and a wait for the next one (not the "sending…" line).
+_SEQ_JS = "(node) => Number(node.querySelector('[data-seq]')?.dataset.seq ?? -1)"
+_ANSWERED_JS = """([node, seq]) => {
+    const answer = node.querySelector('[data-seq]');
+    return !!answer && Number(answer.dataset.seq) > seq && answer.dataset.status !== 'pending';
+}"""
 
-async def test_update_form_shows_rejection_then_result(jupyterlab: JupyterLab, page, client: Client) -> None:
-    await open_notebook(page, jupyterlab, NOTEBOOK)
-    seconds = await run_all_cells(page)
-    print(f"\nRun All of {NOTEBOOK} in JupyterLab: {seconds:.1f} s")
-    assert await notebook_errors(page) == []
 
-    form_input = page.locator(".tn-update-input input")
-    submit = page.locator(".tn-update-submit")
-    result = page.locator(".tn-update-result")
+def form_parts(lesson: NotebookPage):
+    page = lesson.page
+    return (
+        page.locator(".tn-update-input input"),
+        page.locator(".tn-update-submit"),
+        page.locator(".tn-update-result"),
+    )
+
+
+async def answer_to(lesson: NotebookPage, text: str, *, enter: bool) -> str:
+    """Type ``text`` and submit it at once (Enter or a click); the answer shown for it."""
+    form_input, submit, result = form_parts(lesson)
+    seq = await result.evaluate(_SEQ_JS)
+    await form_input.fill(text)
+    if enter:
+        await form_input.press("Enter")
+    else:
+        await submit.click()
+    handle = await result.element_handle()
+    await lesson.page.wait_for_function(_ANSWERED_JS, arg=[handle, seq], polling="raf")
+    return (await result.text_content()).strip()
+
+
+async def cart_items(client: Client) -> dict[str, int]:
+    cart = client.get_workflow_handle(scoped("cart-form"))
+    return (await cart.query(CartWorkflow.summary, result_type=CartSummary)).items
+
+
+async def test_update_form_shows_rejection_then_result(lesson: NotebookPage, client: Client) -> None:
+    assert lesson.errors == []
+    page = lesson.page
+    form_input, submit, result = form_parts(lesson)
     await expect(form_input).to_have_count(1)
     await form_input.scroll_into_view_if_needed()
     await dismiss_news_toast(page)
@@ -43,16 +71,70 @@ async def test_update_form_shows_rejection_then_result(jupyterlab: JupyterLab, p
     await submit.click()
     await expect(result).to_have_text(REJECTION)
 
-    # A good value: the update's result appears. Timed in the page, click to text.
+    # A good value, clicked the moment it is typed: the update's result appears. Timed in the page.
     await form_input.fill("bread 1")
-    await result.scroll_into_view_if_needed()
     milliseconds = await timed_click(
         page, submit, ".tn-update-result", "return node.textContent.includes('1 × bread');"
     )
     await expect(result).to_have_text(AFTER_BREAD)
     print(f"update form, click → result on the page: {milliseconds:.0f} ms")
+    assert await cart_items(client) == {"apple": 2, "bread": 1}
 
-    # The workflow on the server agrees with what the page shows.
-    cart = client.get_workflow_handle(scoped("cart-form"))
-    summary = await cart.query(CartWorkflow.summary, result_type=CartSummary)
-    assert summary.items == {"apple": 2, "bread": 1}
+
+async def test_fifty_values_each_answered_for_its_own_text(lesson: NotebookPage, client: Client) -> None:
+    """Fill and submit with no pause, alternating a click and Enter: the answer is always for the
+    text that was in the box at that moment, never the previous one (issue 9's race)."""
+    coffees = 0
+    for i in range(50):
+        enter = i % 2 == 1
+        if i % 5 == 4:  # an accepted update: the cart it returns counts this coffee
+            coffees += 1
+            shown = await answer_to(lesson, "coffee 1", enter=enter)
+            assert shown.startswith("✓ In the cart:") and f"{coffees} × coffee" in shown, (i, shown)
+        else:  # a refused one: the validator's reason names exactly this text
+            shown = await answer_to(lesson, f"kiwi{i}", enter=enter)
+            assert shown.startswith(f"✗ Rejected: 'kiwi{i}' is not sold here"), (i, shown)
+    assert await cart_items(client) == {"apple": 2, "bread": 1, "coffee": 10}
+
+
+async def test_a_double_click_sends_once_and_the_button_waits_for_the_answer(
+    lesson: NotebookPage, client: Client
+) -> None:
+    form_input, submit, result = form_parts(lesson)
+    seq = await result.evaluate(_SEQ_JS)
+    await form_input.fill("milk 1")
+    await submit.dblclick()
+    handle = await result.element_handle()
+    await lesson.page.wait_for_function(_ANSWERED_JS, arg=[handle, seq], polling="raf")
+    # A second submission, answered after anything the double click could have sent.
+    assert (await answer_to(lesson, "kiwi-after", enter=False)).startswith("✗ Rejected: 'kiwi-after'")
+    assert await result.evaluate(_SEQ_JS) == seq + 2
+    assert (await cart_items(client))["milk"] == 1
+
+    # The button is disabled in the same moment as the click, so a click right after it does nothing.
+    disabled_at_once = await submit.evaluate(
+        """(button) => {
+            const input = document.querySelector('.tn-update-input input');
+            input.value = 'kiwi-js';
+            button.click();
+            const disabled = button.disabled;
+            button.click();
+            return disabled;
+        }"""
+    )
+    assert disabled_at_once
+    await lesson.page.wait_for_function(_ANSWERED_JS, arg=[handle, seq + 2], polling="raf")
+    await expect(result).to_contain_text("'kiwi-js' is not sold here")
+    await expect(submit).to_be_enabled()
+    assert await result.evaluate(_SEQ_JS) == seq + 3
+
+
+async def test_the_form_is_disabled_with_the_reason_once_the_cart_closes(
+    lesson: NotebookPage, client: Client
+) -> None:
+    form_input, submit, _ = form_parts(lesson)
+    await client.get_workflow_handle(scoped("cart-form")).terminate("browser test done")
+    reason = lesson.page.locator(".tn-update-form .tn-closed-reason")
+    await expect(reason).to_have_text("The workflow is closed (terminated): it takes no more updates.")
+    await expect(submit).to_be_disabled()
+    await expect(form_input).to_be_disabled()

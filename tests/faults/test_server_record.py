@@ -172,14 +172,17 @@ async def test_a_learner_server_stops_by_itself_after_its_last_client_left(
 ) -> None:
     monkeypatch.setenv(devserver.IDLE_STOP_ENV, "2")
     server = await asyncio.to_thread(devserver.ensure_running)
+    # A first client at once (a kernel takes seconds to import the SDK: longer than this idle time).
+    guard = socket.create_connection(("127.0.0.1", server.port))
     kernel_like = home.spawn(
         sys.executable,
         "-c",
         "import asyncio, sys\nfrom temporalio.client import Client\n"
-        f"async def main():\n    await Client.connect({server.address!r})\n    await asyncio.sleep(8)\n"
+        f"async def main():\n    await Client.connect({server.address!r})\n    await asyncio.sleep(6)\n"
         "asyncio.run(main())",
     )
-    await asyncio.to_thread(wait_until, lambda: devserver.client_connections(server) >= 1, "the client")
+    await asyncio.to_thread(wait_until, lambda: devserver.client_connections(server) >= 2, "the client", 60)
+    guard.close()
     while kernel_like.poll() is None:  # while a client stays connected the server stays up
         assert home.server_pids() == [server.pid]
         await asyncio.sleep(0.5)

@@ -327,3 +327,27 @@ async def test_a_click_for_no_such_button_is_refused(client: Client, worker: Wor
     finally:
         panel.stop()
         await handle.terminate()
+
+
+async def test_the_text_of_a_page_click_is_kept_without_being_sent_back(
+    client: Client, worker: Worker
+) -> None:
+    handle = await start_greeter(client)
+    panel = greeter_panel(handle)
+    sent: list[dict] = []
+    original_send = panel.controls._send
+
+    def record(msg, buffers=None):
+        sent.append(msg)
+        return original_send(msg, buffers)
+
+    panel.controls._send = record
+    try:
+        page_click(panel, "Greet", "Mia", "view2-1")
+        assert panel.text == "Mia"  # code reading the box sees what the page sent
+        await panel.settle()
+        updates = [m for m in sent if m.get("method") in ("update", "echo_update")]
+        assert all("value" not in m["state"] for m in updates)  # no echo of the text to the page
+    finally:
+        panel.stop()
+        await handle.terminate()

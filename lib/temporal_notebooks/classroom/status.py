@@ -159,7 +159,8 @@ class ClassStatus:
                 )
             last = max((p.last_seen for p in per.values() if p.last_seen), default=None)
             body.append(
-                f"<tr><td><b>{html.escape(learner)}</b></td>{''.join(cells)}"
+                f"<tr><td class='tn-nowrap' style='white-space:nowrap'><b>{html.escape(learner)}</b></td>"
+                f"{''.join(cells)}"
                 f"<td style='text-align:right'>{sum(p.total for p in per.values())}</td>"
                 f"<td>{_ago(last, self.fetched_at)}</td></tr>"
             )
@@ -172,8 +173,13 @@ class ClassStatus:
 
     def chart_svg(self, width: int = 640) -> str:
         """Per lesson, a bar split by how many learners are completed / failed / running / stopped."""
+        from ..widgets.history import label_width_px
+
         columns = self.lesson_columns
-        left, bar_h, gap = 210, 18, 6
+        labels = [f"{number} {self._lesson_title(number)}" for number in columns]
+        bar_h, gap = 18, 6
+        left = max(210, label_width_px(labels, 12))  # whole lesson titles, never cut
+        width = max(width, left + 300)
         most = max(len(self.progress), 1)
         scale = (width - left - 50) / most
         height = (bar_h + gap) * len(columns) + 34
@@ -183,8 +189,7 @@ class ClassStatus:
         ]
         for i, number in enumerate(columns):
             y = 4 + i * (bar_h + gap)
-            label = f"{number} {self._lesson_title(number)}"[:32]
-            parts.append(f"<text x='4' y='{y + 13}'>{html.escape(label)}</text>")
+            parts.append(f"<text x='4' y='{y + 13}' data-max-x='{left - 2}'>{html.escape(labels[i])}</text>")
             parts.append(
                 f"<rect x='{left}' y='{y}' width='{most * scale:.1f}' height='{bar_h}' fill='#f6f8fa'/>"
             )

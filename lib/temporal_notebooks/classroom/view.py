@@ -25,9 +25,16 @@ class ClassView:
         self.every_s, self.max_hours = every_s, max_hours
         self.status: ClassStatus | None = None
         self.button = ipywidgets.Button(description="Refresh", icon="refresh")
-        self.auto = ipywidgets.ToggleButton(description=f"Auto-refresh every {every_s:.0f} s", value=False)
+        self.button.add_class("tn-class-refresh")
+        # Sized to its label: the default button width cut it to "Auto-refresh ever…".
+        self.auto = ipywidgets.ToggleButton(
+            description=f"Auto-refresh every {every_s:.0f} s", value=False, layout={"width": "auto"}
+        )
+        self.auto.add_class("tn-class-auto")
         self.line = ipywidgets.HTML("Not fetched yet: click Refresh.")
+        self.line.add_class("tn-class-line")
         self.output = ipywidgets.HTML()
+        self.output.add_class("tn-class-view")
         self.button.on_click(lambda _: self._schedule())
         self.auto.observe(self._toggle_auto, names="value")
         self._auto_task: asyncio.Task | None = None

@@ -70,6 +70,8 @@ class RunningWorker:
         self.state = "starting"
         self.started_at = time.time()
         self.identity: str = worker.config().get("identity") or ""
+        self.workflow_threads: str | None = None  # thread name prefix of its workflow tasks
+        self.workflow_executor: concurrent.futures.ThreadPoolExecutor | None = None
         self.task_failures: dict[str, TaskFailure] = {}  # by workflow id
         self.server_problem: str | None = None  # set while the server does not answer
         self.server_note: str | None = None  # e.g. when it came back
@@ -142,8 +144,9 @@ class RunningWorker:
             await self.worker.shutdown()
         with contextlib.suppress(BaseException):
             await self._task
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        for pool in (self.executor, self.workflow_executor):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         self.state = "stopped"
         self.refresh()
         if _workers.get(self.task_queue) is self:
@@ -194,11 +197,21 @@ async def start_worker(
             max_workers=20, thread_name_prefix=f"activities-{task_queue}"
         )
         worker_options["activity_executor"] = executor
+    number = next(_worker_numbers)
     # A distinct identity per start, so the server's poller list tells old and new workers apart.
     worker_options.setdefault(
-        "identity",
-        f"{learner_id()}@{socket.gethostname()} kernel {os.getpid()} worker #{next(_worker_numbers)}",
+        "identity", f"{learner_id()}@{socket.gethostname()} kernel {os.getpid()} worker #{number}"
     )
+    # Named threads for workflow code: a failure the SDK logs is then known to be this worker's,
+    # not the replaced one's (whose log lines can still arrive after a worker cell re-run).
+    workflow_threads = f"workflows-{number}-"
+    workflow_executor = None
+    if "workflow_task_executor" not in worker_options:
+        workflow_executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=worker_options.get("max_concurrent_workflow_tasks") or 100,
+            thread_name_prefix=workflow_threads,
+        )
+        worker_options["workflow_task_executor"] = workflow_executor
     counter = _CountingInterceptor()
     worker_options["interceptors"] = [*worker_options.get("interceptors", []), counter]
     worker = Worker(
@@ -210,6 +223,8 @@ async def start_worker(
     )
     running = RunningWorker(worker, task_queue, executor, _status_widget() if show_status else None)
     counter.owner = running
+    running.workflow_executor = workflow_executor
+    running.workflow_threads = workflow_threads if workflow_executor is not None else None
     _workers[task_queue] = running
     running._launch()
     from .connection import watch_server
@@ -258,17 +273,31 @@ class _WorkerLogHandler(logging.Handler):
         try:
             info = getattr(record, "temporal_activity", None) or getattr(record, "temporal_workflow", None)
             queue = info.get("task_queue") if isinstance(info, dict) else None
-            targets = [_workers[queue]] if queue in _workers else list(_workers.values())
+            source = _worker_of_thread(record.threadName)
+            if source is None and (record.threadName or "").startswith("workflows-"):
+                return  # a replaced worker's late line: its status line is gone with it
+            if source is None and queue in _workers:
+                source = _workers[queue]
+            targets = [source] if source is not None else list(_workers.values())
             message = record.getMessage().split("\n")[0]
             if record.exc_info and record.exc_info[1] is not None:
                 message = f"{message}: {record.exc_info[1]}"
             details = logging.Formatter().format(record)
             for running in targets:
                 running.report(message[:500], details)
-            if isinstance(info, dict) and info.get("workflow_id") and queue in _workers:
-                _note_task_failure(_workers[queue], info["workflow_id"], record)
+            from_thread = _worker_of_thread(record.threadName)
+            if isinstance(info, dict) and info.get("workflow_id") and from_thread is not None:
+                _note_task_failure(from_thread, info["workflow_id"], record)
         except Exception:  # a log handler must never raise
             self.handleError(record)
+
+
+def _worker_of_thread(thread_name: str | None) -> RunningWorker | None:
+    """The running worker whose workflow thread pool this thread belongs to, if any."""
+    for running in _workers.values():
+        if running.workflow_threads and (thread_name or "").startswith(running.workflow_threads):
+            return running
+    return None
 
 
 def _note_task_failure(running: RunningWorker, workflow_id: str, record: logging.LogRecord) -> None:

@@ -89,9 +89,8 @@ function render({ model, el }) {
     giveUp = setTimeout(() => { pending = null; refresh(); }, PENDING_GIVE_UP_MS);
     const sentAt = performance.timeOrigin + performance.now();
     model.send({ event: "action", action, text, id: pending, sent_at: sentAt });
-    // The kernel acts on the message's text; the synced value follows for code that reads it.
+    // The kernel takes the value from the message: no second message (and no echo) for it.
     model.set("value", text);
-    model.save_changes();
   }
 
   input.addEventListener("keydown", (event) => {
@@ -223,9 +222,10 @@ class ActionBar(anywidget.AnyWidget):
         if not isinstance(content, dict) or content.get("event") != "action":
             return
         timing = ActionTiming(sent_at=float(content.get("sent_at") or 0), received_at=time.time() * 1000)
-        self._dispatch(
-            str(content.get("action", "")), str(content.get("text", "")), content.get("id"), timing
-        )
+        text = str(content.get("text", ""))
+        with self._lock_property(value=text):  # the page has this text already: set it, don't send it
+            self.value = text
+        self._dispatch(str(content.get("action", "")), text, content.get("id"), timing)
 
     def click(self, action: str, text: str | None = None) -> asyncio.Future:
         """Do what pressing ``action`` does with ``text`` in the box (default: what is in it now).

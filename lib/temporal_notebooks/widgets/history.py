@@ -14,12 +14,19 @@ from temporalio.client import WorkflowHandle
 from ..runtime.connection import current_info
 
 _PREFIX = "EVENT_TYPE_"
+_ONE_LINE = "white-space:nowrap"  # "1637 ms" must not wrap into "1637 / ms"
 
 
 def event_name(event: HistoryEvent) -> str:
     """``EVENT_TYPE_WORKFLOW_TASK_STARTED`` → ``WorkflowTaskStarted``."""
     raw = EventType.Name(event.event_type).removeprefix(_PREFIX)
     return "".join(word.capitalize() for word in raw.split("_"))
+
+
+def label_width_px(labels: list[str], font_px: float) -> int:
+    """Room for the longest label in an SVG (sans-serif: about 0.62 em per character, digits and
+    capitals included), so labels are never cut."""
+    return int(max((len(label) for label in labels), default=0) * font_px * 0.62) + 12
 
 
 def _payload_text(payloads: dict | None) -> str:
@@ -88,13 +95,15 @@ class History:
 
     def table_html(self) -> str:
         rows = "".join(
-            f"<tr><td>{e.event_id}</td><td style='text-align:right'>{self._offset_ms(e):.0f} ms</td>"
+            f"<tr><td>{e.event_id}</td>"
+            f"<td class='tn-nowrap' style='{_ONE_LINE};text-align:right'>{self._offset_ms(e):.0f} ms</td>"
             f"<td style='text-align:left'>{html.escape(event_name(e))}</td>"
             f"<td style='text-align:left'>{html.escape(event_details(e))}</td></tr>"
             for e in self.events
         )
         return (
-            "<table><thead><tr><th>#</th><th>time</th><th style='text-align:left'>event</th>"
+            "<table class='tn-history-table'><thead><tr><th>#</th><th>time</th>"
+            "<th style='text-align:left'>event</th>"
             "<th style='text-align:left'>details</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
@@ -104,8 +113,7 @@ class History:
         if not self.events:
             return ""
         total = max(self._offset_ms(self.events[-1]), 1.0)
-        left, lane_h = 150, 22
-        scale = (width - left - 20) / total
+        lane_h, font_px = 22, 11
         lanes: list[tuple[str, float, float, str]] = []  # label, start, end, colour
         marks: list[tuple[float, str]] = []
         open_tasks: dict[int, float] = {}
@@ -132,15 +140,18 @@ class History:
             elif not name.startswith(("WorkflowTask", "ActivityTask", "WorkflowExecutionStarted")):
                 marks.append((at, name))
         rows = [("workflow run", 0.0, total, "#8250df"), *lanes]
+        left = max(150, label_width_px([row[0] for row in rows], font_px))
+        width = max(width, left + 300)  # long activity names widen the picture, the bars keep their room
+        scale = (width - left - 20) / total
         height = lane_h * (len(rows) + 1) + 10
         parts = [
-            f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-            "font-family='sans-serif' font-size='11'>"
+            f"<svg class='tn-timeline' xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+            f"font-family='sans-serif' font-size='{font_px}'>"
         ]
         for i, (label, start, end, colour) in enumerate(rows):
             y = 5 + i * lane_h
             x, w = left + start * scale, max((end - start) * scale, 2)
-            parts.append(f"<text x='4' y='{y + 14}'>{html.escape(label[:24])}</text>")
+            parts.append(f"<text x='4' y='{y + 14}' data-max-x='{left - 2}'>{html.escape(label)}</text>")
             parts.append(
                 f"<rect x='{x:.1f}' y='{y + 3}' width='{w:.1f}' height='{lane_h - 8}' "
                 f"fill='{colour}' rx='3'><title>{html.escape(label)}: {start:.0f}–{end:.0f} ms"
@@ -162,7 +173,7 @@ class History:
 
     def _repr_html_(self) -> str:
         link = workflow_link_html(self.workflow_id, self.run_id)
-        return f"{link}{self.timeline_svg()}{self.table_html()}"
+        return f"<div class='tn-history'>{link}{self.timeline_svg()}{self.table_html()}</div>"
 
     def __repr__(self) -> str:
         lines = [f"History of {self.workflow_id} ({len(self.events)} events)"]

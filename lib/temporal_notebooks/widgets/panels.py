@@ -74,6 +74,10 @@ async def until_closed(handle: WorkflowHandle) -> str:
 # --- showing a state --------------------------------------------------------------------------
 
 
+# Long names wrap inside the panel instead of running out of it.
+_WRAP = "overflow-wrap:anywhere;max-width:100%"
+
+
 def _value_html(value: Any) -> str:
     if isinstance(value, list | tuple):
         if not value:
@@ -94,13 +98,13 @@ def render_state(state: Any) -> str:
             f"<td style='text-align:left'>{_value_html(v)}</td></tr>"
             for k, v in state.items()
         )
-        return f"<table>{rows}</table>"
+        return f"<table style='{_WRAP}'>{rows}</table>"
     return _value_html(state)
 
 
 def _status_html(text: str, kind: str = "info") -> str:
     colour = {"ok": "#1a7f37", "error": "#cf222e", "info": "#57606a", "closed": "#9a6700"}[kind]
-    return f"<span class='tn-status-{kind}' style='color:{colour}'>{html.escape(text)}</span>"
+    return f"<span class='tn-status-{kind}' style='color:{colour};{_WRAP}'>{html.escape(text)}</span>"
 
 
 def plain_text(markup: str) -> str:
@@ -328,7 +332,8 @@ class SignalPanel:
             f"<div class='tn-closed-badge'>workflow {html.escape(self.closed)}</div>" if self.closed else ""
         )
         self.state_view.value = (
-            f"<div class='tn-state' data-version='{self.state_version}'>{self.render(state)}</div>{closed}"
+            f"<div class='tn-state' style='{_WRAP}' data-version='{self.state_version}'>"
+            f"{self.render(state)}</div>{closed}"
         )
         self._changed.set()
 
@@ -524,7 +529,10 @@ class QueryView:
 
     def _show(self, state: Any, note: str = "") -> None:
         self.state = state
-        self.view.value = f"<div class='tn-state' data-polls='{self.polls}'>{self.render(state)}{note}</div>"
+        self.view.value = (
+            f"<div class='tn-state' style='{_WRAP}' data-polls='{self.polls}'>"
+            f"{self.render(state)}</div>{note}"
+        )
 
     async def _poll(self) -> None:
         while True:
@@ -553,11 +561,14 @@ class QueryView:
         status = rejected.status.name.removeprefix("WORKFLOW_EXECUTION_STATUS_") if rejected.status else ""
         self.closed = status.lower().replace("_", " ") or "closed"
         try:  # a closed workflow still answers queries (a worker replays its history)
-            self._show(await self.handle.query(self.query, *self.args), f" · <b>final ({self.closed})</b>")
+            final = f"<div class='tn-closed-badge'>final ({html.escape(self.closed)})</div>"
+            self._show(await self.handle.query(self.query, *self.args), final)
         except Exception as exc:
             self.last_error = error_line(exc)
+        # A normal end is good news, not a warning.
         self.status.value = _status_html(
-            f"The workflow is {self.closed}: polling stopped after {self.polls} polls.", "closed"
+            f"The workflow is {self.closed}: polling stopped after {self.polls} polls.",
+            "ok" if self.closed == "completed" else "closed",
         )
 
 
