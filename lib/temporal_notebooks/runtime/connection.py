@@ -16,7 +16,6 @@ import os
 from urllib.parse import quote
 
 from temporalio.client import Client
-from temporalio.envconfig import ClientConfig
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -26,7 +25,8 @@ from temporalio.runtime import (
 )
 
 from . import devserver
-from .errors import ServerUnreachableError
+from .config import checked_connect_args
+from .errors import ServerUnreachableError, connect_failure_reason
 from .results import WatchResultsInterceptor
 
 CONNECT_TIMEOUT_S = 10.0
@@ -81,7 +81,7 @@ def notebook_runtime() -> Runtime:
 
 def configured_connect_args() -> dict:
     """``Client.connect`` kwargs from the standard Temporal config; empty when nothing is set."""
-    return ClientConfig.load_client_connect_config()
+    return checked_connect_args()  # one line per wrong setting, instead of an SDK traceback
 
 
 def _configured_ui_url(address: str, namespace: str) -> str | None:
@@ -140,7 +140,7 @@ async def connect(*, quiet: bool = False) -> Client:
     try:
         client = await asyncio.wait_for(connect_when_ready(args, local=info.local), CONNECT_TIMEOUT_S)
     except (TimeoutError, RuntimeError, OSError) as exc:
-        reason = "no answer" if isinstance(exc, asyncio.TimeoutError) else _short(exc)
+        reason = connect_failure_reason(exc, tls=bool(args.get("tls")), api_key=bool(args.get("api_key")))
         where = "the local dev server" if info.local else "the configured server"
         raise ServerUnreachableError(
             f"Cannot reach {where} at {info.address} (namespace '{info.namespace}'): {reason}. "

@@ -16,8 +16,6 @@ import html
 import inspect
 import itertools
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -31,7 +29,8 @@ from temporalio.worker import (
     Worker,
 )
 
-from .learner import learner_id
+from .collisions import warn_if_polled_elsewhere, worker_identity
+from .errors import problems_html
 
 log = logging.getLogger(__name__)
 _workers: dict[str, RunningWorker] = {}
@@ -103,9 +102,8 @@ class RunningWorker:
             f"task queue <code>{html.escape(self.task_queue)}</code>",
             f"activities completed: {self.activities_done}",
         ]
-        if self.problems:
-            last = html.escape(self.problems[-1].message[:300])
-            parts.append(f"<span style='color:#cf222e'>problems: {len(self.problems)}, last: {last}</span>")
+        if self.problems:  # red, except problems a lesson cell showed on purpose (attempt())
+            parts.append(problems_html(self.problems))
         return " · ".join(parts)
 
     def __repr__(self) -> str:
@@ -166,6 +164,7 @@ async def start_worker(
     old = _workers.pop(task_queue, None)
     if old is not None:
         await old.stop()
+    await warn_if_polled_elsewhere(client, task_queue, workflows=bool(workflows))  # same learner, 2 kernels
     executor = None
     if any(_is_sync(fn) for fn in activities) and "activity_executor" not in worker_options:
         executor = concurrent.futures.ThreadPoolExecutor(
@@ -173,10 +172,7 @@ async def start_worker(
         )
         worker_options["activity_executor"] = executor
     # A distinct identity per start, so the server's poller list tells old and new workers apart.
-    worker_options.setdefault(
-        "identity",
-        f"{learner_id()}@{socket.gethostname()} kernel {os.getpid()} worker #{next(_worker_numbers)}",
-    )
+    worker_options.setdefault("identity", worker_identity(next(_worker_numbers)))
     counter = _CountingInterceptor()
     worker_options["interceptors"] = [*worker_options.get("interceptors", []), counter]
     worker = Worker(
