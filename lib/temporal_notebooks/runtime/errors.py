@@ -337,9 +337,11 @@ def explain(exc: BaseException) -> str | None:
         return "The workflow continued as new; follow the new run to get its result."
     if isinstance(exc, WorkflowFailureError):
         cause = exc.cause
+        reason = _failure_message(cause)
+        advice = f" {PAYLOAD_ADVICE}" if "PayloadsTooLarge" in reason or "TMPRL1103" in reason else ""
         if isinstance(cause, ActivityError | ChildWorkflowError):
-            return f"The workflow failed because an activity or child failed: {_failure_message(cause)}"
-        return f"The workflow failed: {_failure_message(cause)}"
+            return f"The workflow failed because an activity or child failed: {reason}{advice}"
+        return f"The workflow failed: {reason}{advice}"
     if isinstance(exc, RPCError):
         return _rpc(exc)
     if isinstance(exc, NondeterminismError):
@@ -443,7 +445,8 @@ def mark_shown(exc: BaseException) -> None:
     counts the background problems it caused as shown, not as a broken set-up."""
     needles = [getattr(exc, "workflow_id", None), getattr(exc, "cause_message", None)]
     if isinstance(exc, FailureError | WorkflowFailureError):
-        needles.append(_failure_message(exc.cause if isinstance(exc, WorkflowFailureError) else exc))
+        root = _root_cause(exc.cause if isinstance(exc, WorkflowFailureError) else exc)
+        needles += [_failure_message(root), getattr(root, "message", None)]
     for needle in needles:
         if needle and len(needle) >= MIN_NEEDLE and needle not in _shown_needles:
             _shown_needles.append(needle[:200])

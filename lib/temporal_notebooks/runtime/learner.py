@@ -53,7 +53,9 @@ def normalize(raw: str) -> str:
     if not name:
         return DEFAULT_ID
     readable = re.sub(r"[^a-z0-9_-]+", "-", anyascii(name).lower()).strip("-_")
-    if readable == name.lower() and len(readable) <= MAX_LENGTH:
+    # Kept as is only when nothing but case changed, and it cannot pass for a hashed id.
+    looks_hashed = re.search(rf"-[0-9a-f]{{{HASH_LENGTH}}}$", readable) is not None
+    if readable == name.lower() and len(readable) <= MAX_LENGTH and not looks_hashed:
         return readable
     digest = hashlib.blake2s(name.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
     body = readable[: MAX_LENGTH - HASH_LENGTH - 1].rstrip("-_") or DEFAULT_ID
