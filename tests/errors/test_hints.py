@@ -125,7 +125,8 @@ async def test_inside_an_exercise_check_the_advice_names_the_exercise_cell(
     )
     assert "worker cell" not in line
     # Outside the block the lesson's advice is back.
-    assert "re-run the worker cell" in str(await stuck_line(watched, queue, "RuleBreakerWorkflow", "randomness"))
+    again = await stuck_line(watched, queue, "RuleBreakerWorkflow", "randomness")
+    assert "re-run the worker cell" in str(again)
 
 
 async def test_describing_a_workflow_that_never_started_says_so(watched: Client) -> None:

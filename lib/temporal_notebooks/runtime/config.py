@@ -97,7 +97,7 @@ def _config_file_shown() -> str:
 
 def _profile_names() -> list[str]:
     try:
-        config = ClientConfig.load(config_file=os.environ.get(CONFIG_FILE_ENV) or None)
+        config = ClientConfig.load()  # finds the file as the SDK does (TEMPORAL_CONFIG_FILE or default)
     except Exception:  # the names are a courtesy; the line stands without them
         return []
     return sorted(config.profiles)

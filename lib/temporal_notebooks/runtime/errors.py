@@ -214,8 +214,8 @@ def _rpc(exc: RPCError) -> str | None:
     if namespace:
         return (
             f"The server has no namespace '{namespace.group(1)}' ({text}). Check TEMPORAL_NAMESPACE (or "
-            "the profile's namespace) for a typo, or ask your instructor for the right one, then re-run "
-            "the notebook's first cell. (A local dev server has the namespace 'default'.)"
+            "the profile's namespace) for a typo, or ask your instructor for the right one; then restart "
+            "the kernel and run the notebook again. (A local dev server has the namespace 'default'.)"
         )
     if "workflow execution already completed" in lowered:
         return (
