@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import html
 import re
+import signal
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
@@ -316,7 +317,9 @@ def explain(exc: BaseException) -> str | None:
     """One line for an expected Temporal error, or None for anything else."""
     if isinstance(exc, NotebookError):
         return str(exc)
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt) or (
+        isinstance(exc, asyncio.CancelledError) and exc.args == (INTERRUPTED,)
+    ):
         return _interrupted()
     if isinstance(exc, DevServerError):
         return str(exc)
@@ -489,9 +492,39 @@ def install_notebook_handler() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    # KeyboardInterrupt too: an interrupted cell gets one line saying what keeps running.
-    shell.set_custom_exc((Exception, KeyboardInterrupt), _handler_for(shell))
+    # Interrupts too: an interrupted cell gets one line saying what keeps running.
+    shell.set_custom_exc((Exception, KeyboardInterrupt, asyncio.CancelledError), _handler_for(shell))
+    _interrupt_awaiting_cells(getattr(shell, "kernel", None))
     return True
+
+
+INTERRUPTED = "interrupted by the user (Kernel > Interrupt)"
+
+
+def _interrupt_awaiting_cells(kernel) -> None:
+    """Make Kernel > Interrupt stop a cell that is awaiting (``await handle.result()``).
+
+    ipykernel turns the interrupt into a cancellation of the cell, but schedules it on a loop that
+    does not wake up (ipython/ipykernel#881): the cell runs on until its await ends by itself. This
+    schedules the same cancellation on the loop the cell runs on.
+    """
+    if kernel is None or not hasattr(kernel, "_cancel_on_sigint"):
+        return
+
+    @contextlib.contextmanager
+    def cancel_on_sigint(future: asyncio.Future) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+
+        def handle_sigint(*_: object) -> None:
+            loop.call_soon_threadsafe(lambda: future.done() or future.cancel(INTERRUPTED))
+
+        saved = signal.signal(signal.SIGINT, handle_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, saved)
+
+    kernel._cancel_on_sigint = cancel_on_sigint
 
 
 def _handler_for(shell) -> Callable:
@@ -500,7 +533,8 @@ def _handler_for(shell) -> Callable:
         if line is None:  # not one of ours: the usual traceback
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
-        stb = [f"\x1b[31m{type(value).__name__}\x1b[0m: {line}"]
+        name = "KeyboardInterrupt" if isinstance(value, asyncio.CancelledError) else type(value).__name__
+        stb = [f"\x1b[31m{name}\x1b[0m: {line}"]
         shell._showtraceback(etype, value, stb)
         return stb
 
