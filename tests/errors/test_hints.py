@@ -163,7 +163,7 @@ async def test_a_query_name_typo_lists_only_the_workflows_own_queries(watched: C
             await handle.query("recieved")
         line = explain(caught.value)
         assert line == (
-            "The workflow has no query named 'recieved' (its queries: received). Names must match exactly: "
+            "The workflow has no query named 'recieved' (its queries: [received]). Names must match exactly: "
             "check the spelling, and use the name given in @workflow.query(name=...) if there is one."
         )
         assert not any(name in line for name in SDK_NAMES) and "change state" not in line

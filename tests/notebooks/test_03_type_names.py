@@ -28,7 +28,7 @@ KEY_OUTPUTS = [
     "items: ['tea', 'cake']",
     "total after the coupon: 720",
     # a query name typo lists the workflow's own queries, not the SDK's internal ones
-    "The workflow has no query named 'total_cents' (its queries: items, total). Names must match exactly",
+    "The workflow has no query named 'total_cents' (its queries: [items total]). Names must match exactly",
     "Ada: 2 item(s), charged 7.20",
     # the names in the history
     'WorkflowExecutionStarted Checkout · input: "Ada"',

@@ -23,7 +23,7 @@ KEY_OUTPUTS = [
     # static handlers win
     "result:   ['mood: curious', 'mood: happy', 'weather: sunny']",
     # a typo: loud without dynamic handlers, swallowed with them
-    "The workflow has no query named 'recieved' (its queries: received). Names must match exactly",
+    "The workflow has no query named 'recieved' (its queries: [received]). Names must match exactly",
     "The workflow has no update named 'set_colour' (its updates: none), so the update was rejected.",
     "dynamic box, 'recieved': nothing received as 'recieved'",
     # the exercise: skeleton fails, solution passes

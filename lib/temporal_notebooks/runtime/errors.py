@@ -245,9 +245,10 @@ _UPDATE_NOT_FOUND = re.compile(
 
 
 def _user_names(listing: str) -> str:
-    """Handler names without the SDK's built-in ones (``__stack_trace`` and friends)."""
-    names = [n for n in listing.split() if not n.startswith("__")]
-    return ", ".join(names) if names else "none"
+    """The SDK's list of handler names ("[a b c]") without its built-in ones (``__stack_trace`` and
+    friends). Kept space-separated as the SDK gives it: a name may itself contain a space."""
+    names = [n for n in listing.split(" ") if n and not n.startswith("__")]
+    return f"[{' '.join(names)}]" if names else "none"
 
 
 def _query_failed(exc: WorkflowQueryFailedError) -> str:
@@ -280,7 +281,7 @@ def _update_failed(exc: WorkflowUpdateFailedError) -> str:
     if missing:
         return (
             f"The workflow has no update named '{missing.group(1)}' (its updates: "
-            f"{_user_names(missing.group(2).replace(',', ' '))}), so the update was rejected. Check "
+            f"{_user_names(missing.group(2))}), so the update was rejected. Check "
             "the spelling, and use the name given in @workflow.update(name=...) if there is one."
         )
     return f"The update was rejected or failed: {reason}"
