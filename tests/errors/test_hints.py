@@ -198,3 +198,14 @@ async def test_a_demo_error_shown_by_attempt_does_not_turn_the_worker_line_red(
     assert problems_html([problem, unrelated]).startswith(
         "<span style='color:#cf222e'>problems: 1, last: Failed handling activation: something else broke"
     )
+
+
+def test_an_exercise_checks_argument_mismatch_points_at_the_exercise_cell() -> None:
+    message = "ParcelQuoteWorkflow.run() missing 1 required positional argument: 'parcel'"
+    with exercise_check():
+        line = str(WorkflowTaskFailedError(message, "tester.check-1"))
+    assert line == (
+        "Run 'tester.check-1' was started with arguments that do not fit its run method: "
+        "ParcelQuoteWorkflow.run() is missing 'parcel'. The check calls it as the exercise describes: make "
+        "the run method take those arguments; then edit the exercise cell, run it, then run the check again."
+    )

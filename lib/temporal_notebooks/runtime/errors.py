@@ -82,6 +82,12 @@ def _fix_advice() -> str:
     return EXERCISE_ADVICE if in_exercise_check() else LESSON_ADVICE
 
 
+def _then_continue() -> str:
+    if in_exercise_check():
+        return f"(then {EXERCISE_ADVICE})"
+    return "(then re-run the worker cell and this run continues)"
+
+
 # --- a workflow task that fails --------------------------------------------------------------------
 
 _UNKNOWN_TYPE = re.compile(
@@ -136,17 +142,22 @@ def _task_failure_line(message: str, workflow_id: str, line: str | None) -> str:
             else f"{too_many.group(1)}() takes {int(too_many.group(2)) - 1} "
             f"but got {int(too_many.group(3)) - 1}"
         )
+        if in_exercise_check():
+            return (
+                f"Run '{workflow_id}' was started with arguments that do not fit its run method: {what}. "
+                "The check calls it as the exercise describes: make the run method take those "
+                f"arguments; then {EXERCISE_ADVICE}."
+            )
         return (
             f"Run '{workflow_id}' was started with arguments that do not fit its run method: {what}. "
             "A caller written for another version of the workflow? Start it with the arguments the run "
-            "method takes, or give new parameters a default value (then re-run the worker cell and this "
-            "run continues)."
+            f"method takes, or give new parameters a default value {_then_continue()}."
         )
     if "Failed decoding arguments" in message:
         return (
             f"Run '{workflow_id}' got arguments its code cannot decode ({message}). The caller sent a "
             "shape the parameter types do not accept: send matching data, or make the types accept it "
-            "(then re-run the worker cell and this run continues)."
+            f"{_then_continue()}."
         )
     sandbox = _SANDBOX.search(message)
     if sandbox:
