@@ -30,8 +30,10 @@ async def test_01_workflow_basics_runs_twice() -> None:
             "Good evening, Dr. Hopper!",
             "'WorkflowExecutionStarted', 'WorkflowTaskScheduled'",
             "ActivityTaskCompleted",
-            "WorkflowTaskFailedError: The workflow task of 'tester.typo-greeting' failed: "
-            "Workflow class GreetingWorkflw is not registered",
+            # the client's type name typo: a line about the name, not "fix the workflow code"
+            "WorkflowTaskFailedError: No worker on this task queue knows the workflow type 'GreetingWorkflw' "
+            "(it has: FormalGreeting, GreetingWorkflow), so run 'tester.typo-greeting' cannot start. Check "
+            "the type name where the workflow is started (a typo?)",
             "Result: Hello, Ada!",  # the starter script, through asyncio.run + nest_asyncio2
             "<script greeting-app-worker: stopped>",
             "❌ Not yet: for 'Ada' it returned 'TODO'",  # the exercise skeleton

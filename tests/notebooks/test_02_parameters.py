@@ -23,7 +23,9 @@ from temporal_notebooks.runtime import write_module
 KEY_OUTPUTS = [
     # positional parameters, and a caller with the old signature
     "Ada: 2 x tea = 9.00",
-    "PriceWorkflow.run() missing 1 required positional argument: 'customer'",
+    "WorkflowTaskFailedError: Run 'tester.price-old-caller' was started with arguments that do not fit its "
+    "run method: PriceWorkflow.run() is missing 'customer'. A caller written for another version of the "
+    "workflow?",
     # one dataclass; an old-shaped payload from the CLI; a newer caller's extra field
     "OrderQuote(customer='Ada', lines=['tea: 4.50', 'cake: 3.20', 'gift wrap: 2.50'], total_cents=1020)",
     "$ temporal workflow execute --type QuoteWorkflow",
@@ -33,8 +35,11 @@ KEY_OUTPUTS = [
     "{'customer': 'Lin', 'lines': ['tea: 4.50'], 'total_cents': 450}",
     # serializable or not
     'data:     {"customer":"Ada","gift_wrap":false,"items":["tea"]}',
-    "TypeError: Object of type Customer is not JSON serializable",
-    "workflow not found for ID: tester.quote-plain-object",
+    "TypeError: A value cannot be sent to Temporal: Object of type Customer is not JSON serializable. "
+    "Arguments and results travel as JSON",
+    # a workflow that never started: not "closed"
+    "RPCError: No such workflow on the server (workflow not found for ID: tester.quote-plain-object): "
+    "nothing was started under that id",
     # return values and errors, in the client and in the history
     "client got: WorkflowFailureError: Workflow execution failed",
     "its cause:  ApplicationError(type='EmptyOrder', "

@@ -33,7 +33,9 @@ KEY_OUTPUTS = [
     "replayed 11 events; replay failure: None",
     # the sandbox stops each rule breaker; the watched handle shows it as one line
     "⚠ WorkflowTaskFailedError: The workflow task of 'tester.rule-breaker-system-time' failed: "
-    "Cannot access datetime.datetime.now.__call__ from inside a workflow.",
+    "Cannot access datetime.datetime.now from inside a workflow (determinism.py line ",
+    "Workflow code must be deterministic: use workflow.now() for the time. Then fix the workflow code, "
+    "re-run the worker cell",
     *(f"{rule:>12}: Cannot access {blocked} from inside a workflow" for rule, blocked in RULES.items()),
     # module state does not survive between runs; activities are imported passed through
     "list length seen by each run: [1, 1, 1]",

@@ -23,8 +23,8 @@ KEY_OUTPUTS = [
     # static handlers win
     "result:   ['mood: curious', 'mood: happy', 'weather: sunny']",
     # a typo: loud without dynamic handlers, swallowed with them
-    "Query handler for 'recieved' expected but not found",
-    "Update handler for 'set_colour' expected but not found, and there is no dynamic handler",
+    "The workflow has no query named 'recieved' (its queries: [received]). Names must match exactly",
+    "The workflow has no update named 'set_colour' (its updates: none), so the update was rejected.",
     "dynamic box, 'recieved': nothing received as 'recieved'",
     # the exercise: skeleton fails, solution passes
     "❌ Not yet: steps ['upper'] on 'hello wORLD' gave 'TODO'; expected 'HELLO WORLD'.",

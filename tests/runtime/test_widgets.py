@@ -271,7 +271,10 @@ async def test_query_view_reports_a_failing_query_and_keeps_trying(client: Clien
             if view.last_error:
                 break
             await asyncio.sleep(0.05)
-        assert view.polling and view.status_text.startswith("poll failed: The query failed")
+        assert view.polling and view.status_text.startswith(
+            "poll failed: The workflow has no query named 'no such query' "
+            "(its queries: [is packed progress])."
+        )
     finally:
         view.stop()
         await handle.terminate()

@@ -175,7 +175,7 @@ async def test_background_errors_are_shown_in_the_worker_status(client: Client) 
             "r = await attempt(h.result())\nawait h.terminate()\nr"
         )
         status = await kernel.ok("print(worker.last_error)\nprint(worker.status_html())")
-    assert "WorkflowTaskFailedError" in failed.text and "Unknown is not registered" in failed.text
+    assert "WorkflowTaskFailedError" in failed.text and "knows the workflow type 'Unknown'" in failed.text
     assert "Unknown is not registered" in status.splitlines()[0], status
     assert "problems: " in status
 

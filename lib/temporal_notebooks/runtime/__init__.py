@@ -13,6 +13,7 @@ from .errors import (
     ShownError,
     WorkflowTaskFailedError,
     attempt,
+    exercise_check,
     explain,
     install_notebook_handler,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "check_environment",
     "connect",
     "current_info",
+    "exercise_check",
     "explain",
     "install_notebook_handler",
     "learner_id",

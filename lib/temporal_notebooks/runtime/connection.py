@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.envconfig import ClientConfig
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -30,7 +29,8 @@ from temporalio.runtime import (
 )
 
 from . import devserver
-from .errors import ServerUnreachableError
+from .config import checked_connect_args
+from .errors import ServerUnreachableError, connect_failure_reason
 from .results import WatchedWorkflowHandle, WatchResultsInterceptor
 
 CONNECT_TIMEOUT_S = 10.0
@@ -99,7 +99,7 @@ def notebook_runtime() -> Runtime:
 
 def configured_connect_args() -> dict:
     """``Client.connect`` kwargs from the standard Temporal config; empty when nothing is set."""
-    return ClientConfig.load_client_connect_config()
+    return checked_connect_args()  # one line per wrong setting, instead of an SDK traceback
 
 
 def _configured_ui_url(address: str, namespace: str) -> str | None:
@@ -173,7 +173,7 @@ async def _new_client(info: ServerInfo) -> NotebookClient:
     try:
         return await asyncio.wait_for(connect_when_ready(args, local=info.local), CONNECT_TIMEOUT_S)
     except (TimeoutError, RuntimeError, OSError) as exc:
-        reason = "no answer" if isinstance(exc, asyncio.TimeoutError) else _short(exc)
+        reason = connect_failure_reason(exc, tls=bool(args.get("tls")), api_key=bool(args.get("api_key")))
         raise _unreachable(info, reason) from None
 
 
@@ -298,11 +298,3 @@ async def connect_when_ready(args: dict, *, local: bool) -> Client:
 def current_info() -> ServerInfo:
     """The server of the last ``connect()`` (or the one it would use)."""
     return _info or server_info()
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    for marker in ("ConnectionRefused", "Connection refused", "dns error", "timed out"):
-        if marker.lower() in text.lower():
-            return marker.lower().replace("connectionrefused", "connection refused")
-    return text.split("\n")[0][:160]

@@ -467,7 +467,9 @@ def _wait_until_listening(record: DevServer) -> None:
             return
         if not _verified(record):
             _record_file().unlink(missing_ok=True)
-            raise DevServerError(f"The local Temporal dev server exited at start. Its log: {record.log_file}")
+            from .errors import devserver_start_failure  # says why (a damaged database, a port)
+
+            raise DevServerError(devserver_start_failure(record.log_file, record.db_file))
         time.sleep(0.02)
     raise DevServerError(
         f"The local Temporal dev server did not open port {record.port} within "

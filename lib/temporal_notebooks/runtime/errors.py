@@ -6,8 +6,14 @@ widgets, and by lesson cells that show an error on purpose.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import html
 import re
-from collections.abc import Awaitable, Callable
+import signal
+import traceback
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 from temporalio.client import (
@@ -31,6 +37,8 @@ from temporalio.exceptions import (
 from temporalio.service import RPCStatusCode
 from temporalio.workflow import NondeterminismError
 
+from .devserver import DevServerError
+
 T = TypeVar("T")
 
 
@@ -42,6 +50,62 @@ class ServerUnreachableError(NotebookError):
     """The configured Temporal server did not answer."""
 
 
+class SettingsError(NotebookError):
+    """A setting (environment variable, config file, folder) is wrong; the line says which and how."""
+
+
+# --- advice that fits where the error happened ---------------------------------------------------
+
+_advice_context: contextvars.ContextVar[str] = contextvars.ContextVar("advice_context", default="lesson")
+LESSON_ADVICE = (
+    "fix the workflow code, re-run the worker cell, and the same workflow continues from where it stopped"
+)
+EXERCISE_ADVICE = "edit the exercise cell, run it, then run the check again"
+
+
+@contextlib.contextmanager
+def exercise_check() -> Iterator[None]:
+    """Inside an exercise check (which runs its own worker), advice names the exercise cell and the
+    check, not "the worker cell". Tasks started inside the block inherit it (contextvars)."""
+    token = _advice_context.set("exercise")
+    try:
+        yield
+    finally:
+        _advice_context.reset(token)
+
+
+def in_exercise_check() -> bool:
+    return _advice_context.get() == "exercise"
+
+
+def _fix_advice() -> str:
+    return EXERCISE_ADVICE if in_exercise_check() else LESSON_ADVICE
+
+
+def _then_continue() -> str:
+    if in_exercise_check():
+        return f"(then {EXERCISE_ADVICE})"
+    return "(then re-run the worker cell and this run continues)"
+
+
+# --- a workflow task that fails --------------------------------------------------------------------
+
+_UNKNOWN_TYPE = re.compile(
+    r"Workflow class (\S+) is not registered on this worker, available workflows: (.*)"
+)
+_MISSING_ARGS = re.compile(r"(\S+)\(\) missing (\d+) required positional arguments?: (.*)")
+_TOO_MANY_ARGS = re.compile(r"(\S+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given")
+_SANDBOX = re.compile(r"Cannot access (\S+?)(?:\.__call__)? from inside a workflow")
+# What to use instead of a call the sandbox refuses (prefix of the refused name → the fix).
+_DETERMINISTIC_INSTEAD = {
+    "datetime.": "use workflow.now() for the time",
+    "time.": "use workflow.now() or workflow.time() for the time, and workflow.sleep() to wait",
+    "random.": "use workflow.random() for random numbers",
+    "uuid.": "use workflow.uuid4() for ids",
+    "threading.": "use asyncio tasks in a workflow, and threads only in activities",
+}
+
+
 class WorkflowTaskFailedError(NotebookError):
     """Workflow code raised; Temporal retries such a task forever, so the run is stuck, not failed."""
 
@@ -49,12 +113,73 @@ class WorkflowTaskFailedError(NotebookError):
         self.workflow_id = workflow_id
         self.cause_message = message
         self.line = line
-        where = f" ({line})" if line else ""
-        super().__init__(
-            f"The workflow task of '{workflow_id}' failed: {message}{where}. Temporal retries it "
-            "until the code is fixed: fix the workflow code, re-run the worker cell, and the same "
-            "workflow continues from where it stopped."
+        super().__init__(_task_failure_line(message, workflow_id, line))
+
+
+def _types(listing: str) -> str:
+    names = [n.strip() for n in listing.split(",") if n.strip()]
+    return ", ".join(names) if names else "none"
+
+
+def _task_failure_line(message: str, workflow_id: str, line: str | None) -> str:
+    where = f" ({line})" if line else ""
+    unknown = _UNKNOWN_TYPE.search(message)
+    if unknown:
+        return (
+            f"No worker on this task queue knows the workflow type '{unknown.group(1)}' "
+            f"(it has: {_types(unknown.group(2))}), so run '{workflow_id}' cannot start. Check the type name "
+            "where the workflow is started (a typo?) or register the workflow on the worker; the run "
+            "waits on the server until a worker knows the type: terminate it if it was a mistake."
         )
+    # The SDK calls the run method itself: no frame of the workflow's own code means the call's
+    # arguments did not fit, not a bad call inside the workflow.
+    missing = _MISSING_ARGS.search(message) if line is None else None
+    too_many = _TOO_MANY_ARGS.search(message) if line is None else None
+    if missing or too_many:
+        what = (
+            f"{missing.group(1)}() is missing {missing.group(3)}"
+            if missing
+            else f"{too_many.group(1)}() takes {int(too_many.group(2)) - 1} "
+            f"but got {int(too_many.group(3)) - 1}"
+        )
+        if in_exercise_check():
+            return (
+                f"Run '{workflow_id}' was started with arguments that do not fit its run method: {what}. "
+                "The check calls it as the exercise describes: make the run method take those "
+                f"arguments; then {EXERCISE_ADVICE}."
+            )
+        return (
+            f"Run '{workflow_id}' was started with arguments that do not fit its run method: {what}. "
+            "A caller written for another version of the workflow? Start it with the arguments the run "
+            f"method takes, or give new parameters a default value {_then_continue()}."
+        )
+    if "Failed decoding arguments" in message:
+        return (
+            f"Run '{workflow_id}' got arguments its code cannot decode ({message}). The caller sent a "
+            "shape the parameter types do not accept: send matching data, or make the types accept it "
+            f"{_then_continue()}."
+        )
+    sandbox = _SANDBOX.search(message)
+    if sandbox:
+        name = sandbox.group(1)
+        instead = next(
+            (fix for prefix, fix in _DETERMINISTIC_INSTEAD.items() if name.startswith(prefix)),
+            "do this in an activity (files, network, system calls)",
+        )
+        return (
+            f"The workflow task of '{workflow_id}' failed: Cannot access {name} from inside a workflow"
+            f"{where}. Workflow code must be deterministic: {instead}. Then {_fix_advice()}."
+        )
+    if "[TMPRL1100]" in message or "Nondeterminism" in message:
+        return (
+            f"The workflow task of '{workflow_id}' failed: the workflow code no longer matches the run's "
+            f"recorded history ({_core_reason(message)}){where}. Guard the change with "
+            f"workflow.patched(...), or undo it; then {_fix_advice()}."
+        )
+    return (
+        f"The workflow task of '{workflow_id}' failed: {message}{where}. Temporal retries it until the "
+        f"code is fixed: {_fix_advice()}."
+    )
 
 
 class NoWorkerError(NotebookError):
@@ -81,24 +206,38 @@ def _failure_message(exc: BaseException) -> str:
     return str(cause) or type(cause).__name__
 
 
+PAYLOAD_ADVICE = (
+    "Keep payloads small (the default limit is 2 MB): store big data elsewhere (a file, a bucket) "
+    "and pass a reference, such as its path or key."
+)
+
+
 def _rpc(exc: RPCError) -> str | None:
     text = exc.message or str(exc)
     lowered = text.lower()
     if (
         "exceeds size limit" in lowered
+        or "blob data size exceeds limit" in lowered
         or "blob size" in lowered
-        or exc.status == (RPCStatusCode.RESOURCE_EXHAUSTED)
+        or exc.status == RPCStatusCode.RESOURCE_EXHAUSTED
     ):
+        return f"The server refused a payload as too large ({text}). {PAYLOAD_ADVICE}"
+    namespace = re.search(r"namespace (\S+) is not found", text, re.IGNORECASE)
+    if namespace:
         return (
-            f"A payload is too large for Temporal ({text}). Keep payloads small (the default "
-            "limit is 2 MB): store big data elsewhere and pass a reference (a path or key)."
+            f"The server has no namespace '{namespace.group(1)}' ({text}). Check TEMPORAL_NAMESPACE (or "
+            "the profile's namespace) for a typo, or ask your instructor for the right one; then restart "
+            "the kernel and run the notebook again. (A local dev server has the namespace 'default'.)"
         )
-    if "workflow execution already completed" in lowered or (
-        exc.status == RPCStatusCode.NOT_FOUND and "workflow" in lowered
-    ):
+    if "workflow execution already completed" in lowered:
         return (
-            f"That workflow is closed or does not exist ({text}). Closed workflows take no "
-            "signals or updates: start a new run, then send it again."
+            f"That workflow has already closed ({text}). A closed workflow takes no signals or updates: "
+            "start a new run, then send it again."
+        )
+    if exc.status == RPCStatusCode.NOT_FOUND and "workflow" in lowered:
+        return (
+            f"No such workflow on the server ({text}): nothing was started under that id (or it was "
+            "deleted after its retention period). Check the id, or start the workflow first."
         )
     if exc.status == RPCStatusCode.UNAVAILABLE:
         return (
@@ -108,9 +247,93 @@ def _rpc(exc: RPCError) -> str | None:
     return None
 
 
+_QUERY_NOT_FOUND = re.compile(
+    r"Query handler for '([^']*)' expected but not found, known queries: \[([^\]]*)\]"
+)
+_UPDATE_NOT_FOUND = re.compile(
+    r"Update handler for '([^']*)' expected but not found.*known updates: \[([^\]]*)\]"
+)
+
+
+def _user_names(listing: str) -> str:
+    """The SDK's list of handler names ("[a b c]") without its built-in ones (``__stack_trace`` and
+    friends). Kept space-separated as the SDK gives it: a name may itself contain a space."""
+    names = [n for n in listing.split(" ") if n and not n.startswith("__")]
+    return f"[{' '.join(names)}]" if names else "none"
+
+
+def _query_failed(exc: WorkflowQueryFailedError) -> str:
+    message = exc.message
+    missing = _QUERY_NOT_FOUND.search(message)
+    if missing:
+        return (
+            f"The workflow has no query named '{missing.group(1)}' (its queries: "
+            f"{_user_names(missing.group(2))}). Names must match exactly: check the spelling, and "
+            "use the name given in @workflow.query(name=...) if there is one."
+        )
+    unknown = _UNKNOWN_TYPE.search(message)
+    if unknown:
+        return (
+            f"No worker on the run's task queue knows its workflow type '{unknown.group(1)}' (it has: "
+            f"{_types(unknown.group(2))}), so nothing can answer the query. Run a worker that registers "
+            "that type (or terminate runs of a type you removed)."
+        )
+    if "read-only" in message or "read only" in message:
+        return (
+            f"The query failed: {message}. A query handler may only read the workflow's state: it "
+            "must not change it, start activities, or wait."
+        )
+    return f"The query failed: {message}. Check the query's name and arguments."
+
+
+def _update_failed(exc: WorkflowUpdateFailedError) -> str:
+    reason = _failure_message(exc.cause)
+    missing = _UPDATE_NOT_FOUND.search(reason)
+    if missing:
+        return (
+            f"The workflow has no update named '{missing.group(1)}' (its updates: "
+            f"{_user_names(missing.group(2))}), so the update was rejected. Check "
+            "the spelling, and use the name given in @workflow.update(name=...) if there is one."
+        )
+    return f"The update was rejected or failed: {reason}"
+
+
+def _not_serializable(exc: BaseException) -> str | None:
+    """The data converter's "not JSON serializable" TypeError, raised before anything is sent."""
+    if not isinstance(exc, TypeError) or "serializable" not in str(exc):
+        return None
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    if frames and not any("temporalio" in f.filename for f in frames):
+        return None
+    return (
+        f"A value cannot be sent to Temporal: {exc}. Arguments and results travel as JSON: use "
+        "dataclasses or plain values (str, int, float, bool, list, dict, None), or send the fields "
+        "you need instead of the object. Nothing was sent to the server."
+    )
+
+
+def _interrupted() -> str:
+    from .worker import running_workers
+
+    queues = [q for q, w in running_workers().items() if w.running]
+    if not queues:
+        return "Interrupted. Workflows already started keep running on the server."
+    names = ", ".join(f"'{q}'" for q in queues)
+    return (
+        f"Interrupted this cell only: this notebook's worker for {names} keeps running in the background "
+        "(and so do workflows on the server). To stop it: await stop_all_workers()."
+    )
+
+
 def explain(exc: BaseException) -> str | None:
     """One line for an expected Temporal error, or None for anything else."""
     if isinstance(exc, NotebookError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt) or (
+        isinstance(exc, asyncio.CancelledError) and exc.args == (INTERRUPTED,)
+    ):
+        return _interrupted()
+    if isinstance(exc, DevServerError):
         return str(exc)
     if isinstance(exc, WorkflowAlreadyStartedError):
         return (
@@ -119,40 +342,157 @@ def explain(exc: BaseException) -> str | None:
             "TERMINATE_EXISTING (replace it) or USE_EXISTING (attach to it)."
         )
     if isinstance(exc, WorkflowUpdateFailedError):
-        return f"The update was rejected or failed: {_failure_message(exc.cause)}"
+        return _update_failed(exc)
     if isinstance(exc, WorkflowQueryRejectedError):
         status = exc.status.name if exc.status else "closed"
         return f"The query was rejected: the workflow is {status.lower()}."
     if isinstance(exc, WorkflowQueryFailedError):
-        return (
-            f"The query failed: {exc.message}. Check the query's name and arguments; a query "
-            "handler must not change state or await anything."
-        )
+        return _query_failed(exc)
     if isinstance(exc, WorkflowContinuedAsNewError):
         return "The workflow continued as new; follow the new run to get its result."
     if isinstance(exc, WorkflowFailureError):
         cause = exc.cause
+        reason = _failure_message(cause)
+        advice = f" {PAYLOAD_ADVICE}" if "PayloadsTooLarge" in reason or "TMPRL1103" in reason else ""
         if isinstance(cause, ActivityError | ChildWorkflowError):
-            return f"The workflow failed because an activity or child failed: {_failure_message(cause)}"
-        return f"The workflow failed: {_failure_message(cause)}"
+            return f"The workflow failed because an activity or child failed: {reason}{advice}"
+        return f"The workflow failed: {reason}{advice}"
     if isinstance(exc, RPCError):
         return _rpc(exc)
     if isinstance(exc, NondeterminismError):
         return _nondeterminism(exc)
     if isinstance(exc, FailureError):
         return f"{type(exc).__name__}: {_failure_message(exc)}"
-    return None
+    return _not_serializable(exc)
+
+
+def _core_reason(text: str) -> str:
+    """The SDK core's reason (``[TMPRL1100] ...``) without the Rust debug text wrapped around it."""
+    match = re.search(r'message: "((?:[^"\\]|\\.)*)"', text)
+    return match.group(1).replace('\\"', '"') if match else text.split("\n")[0]
 
 
 def _nondeterminism(exc: NondeterminismError) -> str:
-    """The SDK core's reason (``[TMPRL1100] ...``) without the Rust debug text wrapped around it."""
-    text = str(exc)
-    match = re.search(r'message: "((?:[^"\\]|\\.)*)"', text)
-    reason = match.group(1).replace('\\"', '"') if match else text.split("\n")[0]
     return (
-        f"The workflow code no longer matches the recorded history: {reason}. Guard a change to the "
-        "steps of a workflow that has runs in flight with workflow.patched(...)."
+        f"The workflow code no longer matches the recorded history: {_core_reason(str(exc))}. Guard a "
+        "change to the steps of a workflow that has runs in flight with workflow.patched(...)."
     )
+
+
+# --- the server connection and the local server ----------------------------------------------------
+
+
+def connect_failure_reason(exc: BaseException, *, tls: bool = False, api_key: bool = False) -> str:
+    """Why ``Client.connect`` failed, in words (the SDK's text ends in Rust debug output)."""
+    text = str(exc)
+    lowered = text.lower()
+    if "invalidcontenttype" in lowered or "corrupt message" in lowered or "wrong version number" in lowered:
+        if tls:
+            key = " (an API key turns TLS on)" if api_key else ""
+            return (
+                f"the server does not use TLS, but this client does{key}: for a local server unset "
+                "TEMPORAL_API_KEY / TEMPORAL_TLS; for Temporal Cloud check the address"
+            )
+        return "the server expects TLS: set TEMPORAL_TLS=true (or a profile with TLS)"
+    if "goaway" in lowered or "h2 protocol error" in lowered or "http2 error" in lowered:
+        return (
+            "something answers on that port, but it is not a Temporal server (a web server?): check the port"
+        )
+    if "connection refused" in lowered or "connectionrefused" in lowered:
+        return "connection refused: nothing listens on that port"
+    if "dns error" in lowered or "name or service not known" in lowered:
+        return "the host name is unknown (check the spelling of the address)"
+    if "timed out" in lowered or isinstance(exc, asyncio.TimeoutError):
+        return "no answer"
+    if "certificate" in lowered or "invalidcertificate" in lowered:
+        return (
+            "the server's TLS certificate was not accepted "
+            "(check TEMPORAL_TLS_SERVER_CA_CERT_PATH / the server name)"
+        )
+    if "unauthenticated" in lowered or "permission" in lowered or "unauthorized" in lowered:
+        return "the server refused the credentials (check the API key or client certificate)"
+    first = text.split("\n")[0]
+    for marker in (" tonic::", " Status {", " Custom {", " hyper::"):
+        first = first.split(marker)[0]
+    return first.strip().rstrip(":(")[:160] or type(exc).__name__
+
+
+_DAMAGED_DB = ("file is not a database", "malformed", "database disk image", "not a database")
+
+
+def devserver_start_failure(log_file: str, db_file: str) -> str:
+    """The one line for a local dev server that exited at start, from the end of its log.
+
+    devserver.py raises ``DevServerError(devserver_start_failure(...))`` when its process is gone.
+    """
+    try:
+        with open(log_file, "rb") as log:
+            log.seek(0, 2)
+            log.seek(max(0, log.tell() - 8192))
+            tail = log.read().decode(errors="replace")
+    except OSError:
+        tail = ""
+    errors = [ln.strip() for ln in tail.splitlines() if ln.strip().startswith("Error:")]
+    reason = errors[-1].removeprefix("Error:").strip() if errors else ""
+    if any(marker in reason.lower() for marker in _DAMAGED_DB):
+        return (
+            f"The local Temporal server cannot open its database {db_file}: the file is damaged "
+            f"({reason.rsplit(': ', 1)[-1]}). Move it aside (mv {db_file} {db_file}.broken) and re-run "
+            "this cell: the server starts with no workflows. Its log: " + log_file
+        )
+    if "address already in use" in reason.lower():
+        return (
+            f"The local Temporal server could not open its port ({reason}). Re-run this cell (it picks "
+            f"free ports); if it happens again, see its log: {log_file}"
+        )
+    detail = f": {reason}" if reason else ""
+    return f"The local Temporal server exited at start{detail}. Its log: {log_file}"
+
+
+# --- problems a lesson shows on purpose ------------------------------------------------------------
+
+_shown_needles: list[str] = []
+MIN_NEEDLE = 12
+
+
+def mark_shown(exc: BaseException) -> None:
+    """Remember an error a cell showed on purpose (:func:`attempt`), so the worker's status line
+    counts the background problems it caused as shown, not as a broken set-up."""
+    needles = [getattr(exc, "workflow_id", None), getattr(exc, "cause_message", None)]
+    if isinstance(exc, FailureError | WorkflowFailureError):
+        root = _root_cause(exc.cause if isinstance(exc, WorkflowFailureError) else exc)
+        needles += [_failure_message(root), getattr(root, "message", None)]
+    for needle in needles:
+        if needle and len(needle) >= MIN_NEEDLE and needle not in _shown_needles:
+            _shown_needles.append(needle[:200])
+    with contextlib.suppress(Exception):
+        from .worker import running_workers
+
+        for running in running_workers().values():
+            running.refresh()
+
+
+def was_shown(text: str) -> bool:
+    """True when ``text`` (a worker problem) belongs to an error a cell showed on purpose."""
+    return any(needle in text for needle in _shown_needles)
+
+
+def problems_html(problems: list) -> str:
+    """The problems part of a worker's status line: unexpected ones in red, ones a lesson cell
+    showed on purpose in grey. Empty when there are none."""
+    if not problems:
+        return ""
+    unexpected = [p for p in problems if not was_shown(f"{p.message}\n{p.details}")]
+    shown = len(problems) - len(unexpected)
+    parts = []
+    if unexpected:
+        last = html.escape(unexpected[-1].message[:300])
+        parts.append(f"<span style='color:#cf222e'>problems: {len(unexpected)}, last: {last}</span>")
+    if shown:
+        parts.append(
+            f"<span style='color:#6e7781'>problems: {shown} shown in cells above, as the lesson meant</span>"
+        )
+    return " · ".join(parts)
 
 
 def install_notebook_handler() -> bool:
@@ -164,8 +504,39 @@ def install_notebook_handler() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.set_custom_exc((Exception,), _handler_for(shell))
+    # Interrupts too: an interrupted cell gets one line saying what keeps running.
+    shell.set_custom_exc((Exception, KeyboardInterrupt, asyncio.CancelledError), _handler_for(shell))
+    _interrupt_awaiting_cells(getattr(shell, "kernel", None))
     return True
+
+
+INTERRUPTED = "interrupted by the user (Kernel > Interrupt)"
+
+
+def _interrupt_awaiting_cells(kernel) -> None:
+    """Make Kernel > Interrupt stop a cell that is awaiting (``await handle.result()``).
+
+    ipykernel turns the interrupt into a cancellation of the cell, but schedules it on a loop that
+    does not wake up (ipython/ipykernel#881): the cell runs on until its await ends by itself. This
+    schedules the same cancellation on the loop the cell runs on.
+    """
+    if kernel is None or not hasattr(kernel, "_cancel_on_sigint"):
+        return
+
+    @contextlib.contextmanager
+    def cancel_on_sigint(future: asyncio.Future) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+
+        def handle_sigint(*_: object) -> None:
+            loop.call_soon_threadsafe(lambda: future.done() or future.cancel(INTERRUPTED))
+
+        saved = signal.signal(signal.SIGINT, handle_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, saved)
+
+    kernel._cancel_on_sigint = cancel_on_sigint
 
 
 def _handler_for(shell) -> Callable:
@@ -174,7 +545,8 @@ def _handler_for(shell) -> Callable:
         if line is None:  # not one of ours: the usual traceback
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
-        stb = [f"\x1b[31m{type(value).__name__}\x1b[0m: {line}"]
+        name = "KeyboardInterrupt" if isinstance(value, asyncio.CancelledError) else type(value).__name__
+        stb = [f"\x1b[31m{name}\x1b[0m: {line}"]
         shell._showtraceback(etype, value, stb)
         return stb
 
@@ -192,8 +564,6 @@ class ShownError:
         return f"⚠ {type(self.exception).__name__}: {self.line}"
 
     def _repr_html_(self) -> str:
-        import html
-
         name = html.escape(type(self.exception).__name__)
         return f"<p style='color:#9a6700'>⚠ <b>{name}</b>: {html.escape(self.line)}</p>"
 
@@ -206,4 +576,5 @@ async def attempt(awaitable: Awaitable[T]) -> T | ShownError:
     try:
         return await awaitable
     except Exception as exc:  # the point is to show it
+        mark_shown(exc)
         return ShownError(exc)

@@ -16,8 +16,6 @@ import html
 import inspect
 import itertools
 import logging
-import os
-import socket
 import threading
 import time
 import traceback
@@ -32,7 +30,8 @@ from temporalio.worker import (
     Worker,
 )
 
-from .learner import learner_id
+from .collisions import warn_if_polled_elsewhere, worker_identity
+from .errors import problems_html
 
 log = logging.getLogger(__name__)
 _workers: dict[str, RunningWorker] = {}
@@ -127,9 +126,8 @@ class RunningWorker:
             parts.append(f"<span style='color:#cf222e'>{html.escape(self.server_problem)}</span>")
         elif self.server_note:
             parts.append(f"<span style='color:#6e7781'>{html.escape(self.server_note)}</span>")
-        if self.problems:
-            last = html.escape(self.problems[-1].message[:300])
-            parts.append(f"<span style='color:#cf222e'>problems: {len(self.problems)}, last: {last}</span>")
+        if self.problems:  # red, except problems a lesson cell showed on purpose (attempt())
+            parts.append(problems_html(self.problems))
         return " · ".join(parts)
 
     def __repr__(self) -> str:
@@ -191,6 +189,7 @@ async def start_worker(
     old = _workers.pop(task_queue, None)
     if old is not None:
         await old.stop()
+    await warn_if_polled_elsewhere(client, task_queue, workflows=bool(workflows))  # same learner, 2 kernels
     executor = None
     if any(_is_sync(fn) for fn in activities) and "activity_executor" not in worker_options:
         executor = concurrent.futures.ThreadPoolExecutor(
@@ -199,9 +198,7 @@ async def start_worker(
         worker_options["activity_executor"] = executor
     number = next(_worker_numbers)
     # A distinct identity per start, so the server's poller list tells old and new workers apart.
-    worker_options.setdefault(
-        "identity", f"{learner_id()}@{socket.gethostname()} kernel {os.getpid()} worker #{number}"
-    )
+    worker_options.setdefault("identity", worker_identity(number))
     # Named threads for workflow code: a failure the SDK logs is then known to be this worker's,
     # not the replaced one's (whose log lines can still arrive after a worker cell re-run).
     workflow_threads = f"workflows-{number}-"
