@@ -1,0 +1,49 @@
+"""Every exercise check refuses a corpus of plausible wrong answers, each with a "Not yet" that says
+what is wrong, on the real dev server; and the corpus is big enough to mean something."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from temporalio.client import Client
+from wrong_answers import WrongAnswer
+
+from temporal_notebooks.runtime.exercises import solution_module, write_module
+
+LESSONS = [f"{n:02d}" for n in range(1, 10)]
+CORPUS = {
+    lesson: importlib.import_module(f"wrong_answers.lesson{lesson}").WRONG_ANSWERS for lesson in LESSONS
+}
+CASES = [
+    pytest.param(lesson, wrong, id=f"{lesson}-{wrong.mistake}")
+    for lesson in LESSONS
+    for wrong in CORPUS[lesson]
+]
+
+
+# Wrong answers include a forgotten `await` and failing handlers: Python says so when the dropped
+# coroutine is collected.
+@pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
+@pytest.mark.parametrize(("lesson", "wrong"), CASES)
+async def test_the_check_refuses_it_and_says_why(
+    lesson: str, wrong: WrongAnswer, notebook_client: Client
+) -> None:
+    checks = importlib.import_module(f"temporal_notebooks.exercises.lesson{lesson}")
+    write_module(solution_module(f"lesson{lesson}")[0], wrong.source)
+    result = await checks.check(notebook_client)
+    assert not result.passed, f"passed: {result.message}"
+    assert repr(result).startswith("❌ Not yet: ")
+    missing = [word for word in wrong.reasons if word not in result.message]
+    assert missing == [], f"the message {result.message!r} lacks {missing}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_each_exercise_has_three_wrong_answers_with_their_own_reasons(lesson: str) -> None:
+    wrong_answers = CORPUS[lesson]
+    assert len(wrong_answers) >= 3
+    reasons = [w.reasons for w in wrong_answers]
+    assert all(reasons) and len(set(reasons)) == len(reasons)
+    sources = [w.source for w in wrong_answers]
+    assert len(set(sources)) == len(sources)
+    assert solution_module(f"lesson{lesson}")[1] not in sources
