@@ -4,8 +4,10 @@ what is wrong, on the real dev server; and the corpus is big enough to mean some
 from __future__ import annotations
 
 import importlib
+import sys
 
 import pytest
+from nbrun import exercise_source
 from temporalio.client import Client
 from wrong_answers import WrongAnswer
 
@@ -47,3 +49,25 @@ def test_each_exercise_has_three_wrong_answers_with_their_own_reasons(lesson: st
     sources = [w.source for w in wrong_answers]
     assert len(set(sources)) == len(sources)
     assert solution_module(f"lesson{lesson}")[1] not in sources
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+async def test_the_notebooks_untouched_exercise_is_refused(lesson: str, notebook_client: Client) -> None:
+    checks = importlib.import_module(f"temporal_notebooks.exercises.lesson{lesson}")
+    module = solution_module(f"lesson{lesson}")[0]
+    write_module(module, exercise_source(lesson, module))
+    result = await checks.check(notebook_client)
+    assert not result.passed
+    reasons = importlib.import_module(f"wrong_answers.lesson{lesson}").SKELETON_REASONS
+    missing = [word for word in reasons if word not in result.message]
+    assert missing == [], f"the message {result.message!r} lacks {missing}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+async def test_the_check_asks_for_the_exercise_cell_first(lesson: str, notebook_client: Client) -> None:
+    checks = importlib.import_module(f"temporal_notebooks.exercises.lesson{lesson}")
+    module = solution_module(f"lesson{lesson}")[0]
+    sys.modules.pop(module, None)
+    result = await checks.check(notebook_client)
+    assert not result.passed
+    assert result.message == f"run the %%module_file {module} cell first."

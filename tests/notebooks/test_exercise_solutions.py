@@ -1,5 +1,4 @@
-"""Every lesson's one-cell solution passes that lesson's check (the wrong answers are in each
-lesson's own test file)."""
+"""Every lesson's solution passes that lesson's check (the wrong answers are in tests/exercises)."""
 
 from __future__ import annotations
 

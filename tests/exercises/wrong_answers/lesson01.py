@@ -8,6 +8,9 @@ CALL = """return await workflow.execute_activity(
             start_to_close_timeout=timedelta(seconds=10),
         )"""
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("it returned 'TODO' but never called the compose_greeting activity",)
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "builds the text in the workflow instead of calling the activity",

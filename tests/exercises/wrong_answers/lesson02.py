@@ -4,6 +4,12 @@ from wrong_answers import WrongAnswer, solution_with
 
 RAISE = 'raise ApplicationError(f"{request.weight_kg:g} kg is over the 30 kg limit", type="TooHeavy")'
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = (
+    'for {"weight_kg": 2} it returned {"express": false, "price_cents": 0}',
+    "doubled for express",
+)
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "the new field has no default",

@@ -2,6 +2,9 @@
 
 from wrong_answers import WrongAnswer, solution_with
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("the workflow type is 'InvoiceWorkflow', expected \"invoice.v1\"", 'no signal "approve"')
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "only the workflow type named",
@@ -45,5 +48,18 @@ WRONG_ANSWERS = [
         "the query answers nothing",
         solution_with("03", ('return "approved" if self._approved else "awaiting approval"', 'return ""')),
         ("query \"state\" answered ''", "a short text"),
+    ),
+    WrongAnswer(
+        "the invoice returned without sending it through the activity",
+        solution_with(
+            "03",
+            (
+                """        return await workflow.execute_activity(
+            send_invoice, invoice_id, start_to_close_timeout=timedelta(seconds=10)
+        )""",
+                '        return f"{invoice_id} sent"',
+            ),
+        ),
+        ('the run never called activity "invoice.send" (the history has: none)',),
     ),
 ]

@@ -7,6 +7,9 @@ NON_RETRYABLE = (
 )
 ATTEMPTS = "                maximum_attempts=5,  # the busy service gets more chances...\n"
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("for 'EUR' it gave up", "maximum_attempts > 1")
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "only one attempt (the skeleton's policy, with the non-retryable type)",
@@ -65,5 +68,10 @@ class ExchangeRateWorkflow:
             return 0.0
 """,
         ("for 'XXX' it returned 0.0", "should fail the workflow"),
+    ),
+    WrongAnswer(
+        "another type name",
+        solution_with("04", ('name="ExchangeRate"', 'name="Rates"')),
+        ('no @workflow.defn class with name="ExchangeRate"', "ExchangeRateWorkflow is registered as 'Rates'"),
     ),
 ]

@@ -19,6 +19,9 @@ WELCOME = """        steps.append(
         )
 """
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("recorded by SignupV1) cannot continue", 'inside `if workflow.patched("newsletter"):`')
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "the new step not guarded (the teammate's change as it is)",

@@ -5,6 +5,9 @@ from wrong_answers import WrongAnswer, solution_with
 NAMED = '@workflow.signal(name="cast vote")'
 COUNT = "self.votes[option] = self.votes.get(option, 0) + 1"
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ('no signal named "cast vote"',)
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "no custom name: the signal is called cast_vote",

@@ -4,6 +4,9 @@ from wrong_answers import WrongAnswer, solution_with
 
 NAMED = '@workflow.query(name="steps left")'
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ('no query named "steps left" (its queries: steps_left)',)
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "no custom name: the query is called steps_left",

@@ -12,6 +12,9 @@ HANDLER = """    def place_bid(self, amount: int) -> int:
         return self.highest_bid
 """
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("a bid of 5 after the highest bid 10 was accepted",)
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "the skeleton's validator that accepts everything",

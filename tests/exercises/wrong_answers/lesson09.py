@@ -7,6 +7,9 @@ TOOLS_BLOCK = """    if name not in TOOLS:
         raise ApplicationError(f"no text tool named '{name}'", non_retryable=True)
     return TOOLS[name](text)"""
 
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("steps ['upper'] on 'hello wORLD' gave 'TODO'; expected 'HELLO WORLD'",)
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "unknown names refused with a retryable error",
