@@ -10,9 +10,9 @@ import pytest
 from kernel import Kernel
 from nbrun import exercise_source, revealing_lines
 
-from temporal_notebooks.runtime.exercises import solution_module
+from temporal_notebooks.runtime.exercises import exercise_lessons, solution_module
 
-LESSONS = [f"{n:02d}" for n in range(1, 10)]
+LESSONS = exercise_lessons()
 
 # What the page shows of the widget, as text: its HTML values without tags.
 WIDGET_TEXT = """

@@ -9,8 +9,9 @@ from nbrun import solution_text
 from temporalio.client import Client
 
 from temporal_notebooks.runtime import write_module
+from temporal_notebooks.runtime.exercises import exercise_lessons
 
-LESSONS = [f"{n:02d}" for n in range(1, 10)]
+LESSONS = exercise_lessons()
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

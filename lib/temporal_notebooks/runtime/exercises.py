@@ -9,7 +9,8 @@ How a lesson adds an exercise (four cells, and two files in ``temporal_notebooks
 
 1. the exercise cell: ``%%module_file exerciseNN`` and a skeleton with ``TODO`` lines;
 2. the check cell: ``from temporal_notebooks.exercises import lessonNN`` / ``await lessonNN.check(client)``;
-3. a markdown "Solution" heading, then the solution cell: ``solution_button("lessonNN")``.
+3. a markdown cell: ``### Solution`` and a line on the button below;
+4. the solution cell: ``solution_button("lessonNN")``.
 
 ``exercises/lessonNN.py`` holds ``async def check(client) -> CheckResult``. A check never raises:
 it returns ``passed(...)`` or ``not_yet(...)`` with one line that names what is wrong, so Run All
@@ -17,7 +18,9 @@ goes on past an untouched exercise. Check the lesson's idea, not only the final 
 ``run_exercise`` gives the result *and* the history (``ExerciseRun.activity_types``, the scheduled
 retry policies, ...). ``exercises/solutions/lessonNN.py`` holds the solution cell's text, starting
 with its ``%%module_file exerciseNN`` line. ``tests/exercises/wrong_answers/lessonNN.py`` holds at
-least three plausible wrong answers, each with the words its "Not yet" message must contain.
+least three plausible wrong answers, each with the words its "Not yet" message must contain, and
+``SKELETON_REASONS`` for the untouched exercise cell (the tests find every lesson with a solution
+file and fail until its corpus exists).
 
 Solutions appear only when the learner asks: ``solution_button`` shows a "Show solution" button
 (Run All shows the button, never the code); after a click it shows the code and a "Use this
@@ -107,6 +110,12 @@ def solution_module(name: str) -> tuple[str, str]:
     if not first.startswith("%%module_file "):
         raise ValueError(f"solution {name} does not start with a %%module_file line")
     return first.split()[1], body
+
+
+def exercise_lessons() -> list[str]:
+    """The lessons with an exercise, e.g. ["01", "02", ...]: those with a solution file."""
+    names = [f.name for f in resources.files(SOLUTIONS_PACKAGE).iterdir() if f.name.startswith("lesson")]
+    return sorted(name.removeprefix("lesson").removesuffix(".py") for name in names if name.endswith(".py"))
 
 
 def apply_solution(name: str) -> str:
@@ -264,20 +273,23 @@ async def run_exercise(
     type_name = workflow_type_name(workflow_class)
     task_queue = scoped(f"check-{type_name}")
     run = ExerciseRun()
-    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
-        handle = await client.start_workflow(
-            type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
-        )
-        try:
-            run.result = await asyncio.wait_for(handle.result(), timeout_s)
-        except Exception as exc:
-            run.error = exc
-        finally:
-            with contextlib.suppress(Exception):
-                run.history = await handle.fetch_history()
-                run.events = list(run.history.events)
-            with contextlib.suppress(Exception):
-                await handle.terminate("exercise check finished")
+    try:  # a worker that refuses the learner's code (e.g. the sandbox's validation) is a "not yet" too
+        async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
+            handle = await client.start_workflow(
+                type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+            )
+            try:
+                run.result = await asyncio.wait_for(handle.result(), timeout_s)
+            except Exception as exc:
+                run.error = exc
+            finally:
+                with contextlib.suppress(Exception):
+                    run.history = await handle.fetch_history()
+                    run.events = list(run.history.events)
+                with contextlib.suppress(Exception):
+                    await handle.terminate("exercise check finished")
+    except Exception as exc:
+        run.error = exc
     return run
 
 
