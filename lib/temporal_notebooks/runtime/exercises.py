@@ -179,6 +179,10 @@ def solution_button(name: str) -> Any:
     show.on_click(reveal)
     use.on_click(use_it)
     box = widgets.VBox([show, code, use, status])
+    for widget, css in ((box, "tn-solution"), (show, "tn-solution-show"), (code, "tn-solution-code")):
+        widget.add_class(css)
+    use.add_class("tn-solution-use")
+    status.add_class("tn-solution-status")
     box.show_button, box.use_button, box.code, box.status = show, use, code, status
     return box
 
