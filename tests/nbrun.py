@@ -107,17 +107,54 @@ async def run_queued(sources: list[str], timeout_s: float = 300) -> list[dict]:
 
 def solution_text(lesson: str) -> str:
     """A solution's code without its leading cell magic line (to write it as a module directly)."""
+    from temporal_notebooks.runtime.exercises import solution_module
+
+    return solution_module(lesson)[1]
+
+
+def revealing_lines(name: str) -> list[str]:
+    """Lines of notebook ``name``'s exercise solution that neither its cells nor the lesson code it
+    may show contain: any of them in the outputs means the solution was shown."""
     from temporal_notebooks.runtime.exercises import solution_source
 
-    lines = solution_source(lesson).splitlines()
-    return "\n".join(lines[1:] if lines and lines[0].startswith("%%") else lines)
+    nb = nbformat.read(notebook_path(name), as_version=4)
+    lesson_code = NOTEBOOKS.parent / "lib" / "temporal_notebooks"
+    shown_code = [
+        f.read_text()
+        for part in ("workflows", "activities", "apps")
+        for f in (lesson_code / part).rglob("*.py")
+    ]
+    sources = "\n".join([cell.source for cell in nb.cells] + shown_code)  # what show_code(...) may show
+    lesson = next(c.source.split('"')[1] for c in nb.cells if c.source.startswith("solution_button("))
+    lines = {line.strip() for line in solution_source(lesson).splitlines() if len(line.strip()) >= 12}
+    revealing = sorted(line for line in lines if line not in sources)
+    assert revealing, f"notebook {name}'s cells already hold its solution"
+    return revealing
+
+
+def assert_no_solution_shown(name: str, nb: nbformat.NotebookNode) -> None:
+    """Run All shows the exercise's "Not yet" and the solution button, never the solution."""
+    text = output_text(nb)
+    # A check's "Not yet" may name the fix (e.g. the decorator to use); the rest must not show the solution.
+    not_checks = "\n".join(line for line in text.splitlines() if "Not yet:" not in line)
+    shown = [line for line in revealing_lines(name) if line in not_checks]
+    assert shown == [], f"notebook {name}: Run All showed solution lines {shown}"
+    assert "✅ Passed" not in text, f"notebook {name}: an exercise check passed under Run All"
+    assert "❌ Not yet: " in text, f"notebook {name}: no check said what is still missing"
+    button = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("solution_button("))
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in button.outputs)
 
 
 async def assert_run_all_queued_ok(name: str) -> None:
-    """Every cell's reply ok when all are queued at once, as JupyterLab's Run All sends them."""
+    """Every cell's reply ok when all are queued at once, as JupyterLab's Run All sends them; and no
+    cell replaced itself (a ``set_next_input`` payload is how a cell puts a solution into itself)."""
     replies = await run_all_queued(name)
     failed = [(i, r.get("ename"), r.get("evalue")) for i, r in enumerate(replies) if r["status"] != "ok"]
     assert failed == [], f"notebook {name}: cells that did not reply ok: {failed}"
+    rewrites = [
+        i for i, r in enumerate(replies) for p in r.get("payload", []) if p.get("source") == "set_next_input"
+    ]
+    assert rewrites == [], f"notebook {name}: cells that rewrote themselves under Run All: {rewrites}"
 
 
 def exercise_source(name: str, module: str) -> str:

@@ -1,12 +1,12 @@
 """Notebook 08 (updates) in a real kernel: twice top to bottom with its key outputs, as JupyterLab's
-queued Run All, and its check cell failing on the skeleton and passing with the solution."""
+queued Run All, and its check cell refusing the skeleton while the solution stays hidden."""
 
 from __future__ import annotations
 
 import re
 import time
 
-from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
+from nbrun import assert_no_solution_shown, assert_run_all_queued_ok, errors, execute_twice, output_text
 
 KEY_OUTPUTS = [
     "after bread:  2 × apple, 1 × bread: 3.50 €",
@@ -27,9 +27,8 @@ KEY_OUTPUTS = [
     "'durian'    → ✗ Rejected: 'durian' is not sold here",
     "'apple 50'  → ✗ Rejected: the quantity must be between 1 and 10, got 50",
     "'apple 2'   → ✓ In the cart: 2 × apple: 1.00 €",
-    # the exercise: skeleton fails, solution passes
+    # the exercise: the skeleton is refused (the solution stays hidden)
     "❌ Not yet: a bid of 5 after the highest bid 10 was accepted",
-    "✅ Passed: bids 10 and 25 were accepted",
     "still open for the form:",
 ]
 
@@ -43,6 +42,7 @@ async def test_notebook_08_runs_twice_with_its_key_outputs() -> None:
         text = output_text(nb)
         for expected in KEY_OUTPUTS:
             assert expected in text, f"pass {number}: missing {expected!r}"
+        assert_no_solution_shown("08", nb)
         accepted = int(re.search(r"accepted after\s+(\d+) ms", text).group(1))
         finished = int(re.search(r"result after\s+(\d+) ms", text).group(1))
         assert accepted < 500 <= finished, (accepted, finished)  # ACCEPTED came before the 0.5 s payment

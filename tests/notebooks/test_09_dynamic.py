@@ -1,11 +1,11 @@
 """Notebook 09 (dynamic handlers) in a real kernel: twice top to bottom with its key outputs, as
-JupyterLab's queued Run All, and its check cell failing on the skeleton and passing with the solution."""
+JupyterLab's queued Run All, and its check cell refusing the skeleton while the solution stays hidden."""
 
 from __future__ import annotations
 
 import time
 
-from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
+from nbrun import assert_no_solution_shown, assert_run_all_queued_ok, errors, execute_twice, output_text
 
 KEY_OUTPUTS = [
     # a dynamic workflow and a dynamic activity catch unregistered names
@@ -26,9 +26,8 @@ KEY_OUTPUTS = [
     "The workflow has no query named 'recieved' (its queries: [received]). Names must match exactly",
     "The workflow has no update named 'set_colour' (its updates: none), so the update was rejected.",
     "dynamic box, 'recieved': nothing received as 'recieved'",
-    # the exercise: skeleton fails, solution passes
+    # the exercise: the skeleton is refused (the solution stays hidden)
     "❌ Not yet: steps ['upper'] on 'hello wORLD' gave 'TODO'; expected 'HELLO WORLD'.",
-    "✅ Passed: one dynamic activity answered 'upper', 'lower' and 'title' by name and refused 'explode'.",
 ]
 
 
@@ -41,6 +40,7 @@ async def test_notebook_09_runs_twice_with_its_key_outputs() -> None:
         text = output_text(nb)
         for expected in KEY_OUTPUTS:
             assert expected in text, f"pass {number}: missing {expected!r}"
+        assert_no_solution_shown("09", nb)
 
 
 async def test_notebook_09_queued_run_all_is_ok() -> None:

@@ -1,5 +1,4 @@
-"""Every lesson's one-cell solution passes that lesson's check (the wrong answers are in each
-lesson's own test file)."""
+"""Every lesson's solution passes that lesson's check (the wrong answers are in tests/exercises)."""
 
 from __future__ import annotations
 
@@ -10,8 +9,9 @@ from nbrun import solution_text
 from temporalio.client import Client
 
 from temporal_notebooks.runtime import write_module
+from temporal_notebooks.runtime.exercises import exercise_lessons
 
-LESSONS = [f"{n:02d}" for n in range(1, 10)]
+LESSONS = exercise_lessons()
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

@@ -1,7 +1,8 @@
 """Lesson 01 exercise: a workflow with the custom type name "Shout" that greets loudly.
 
 The learner writes it in a ``%%module_file exercise01`` cell; the check runs it on a worker of its
-own with the lesson's ``compose_greeting`` activity and compares the result.
+own with the lesson's ``compose_greeting`` activity, compares the result, and reads the history:
+the greeting must come from the activity, not from the workflow building the string itself.
 """
 
 from __future__ import annotations
@@ -9,29 +10,41 @@ from __future__ import annotations
 from temporalio.client import Client
 
 from temporal_notebooks.activities.greeting import compose_greeting
-from temporal_notebooks.runtime.errors import explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    failure_text,
     learner_workflow,
     not_yet,
     passed,
-    run_exercise_workflow,
+    run_exercise,
 )
 
 MODULE = "exercise01"
 TYPE_NAME = "Shout"
+ACTIVITY = "compose_greeting"
 EXPECTED = "HELLO, ADA!"
 
 
 async def check(client: Client) -> CheckResult:
-    """Pass when a workflow named "Shout" in module exercise01 returns "HELLO, ADA!" for "Ada"."""
+    """Pass when "Shout" returns "HELLO, ADA!" for "Ada" through the compose_greeting activity."""
     workflow_class = learner_workflow(MODULE, TYPE_NAME)
     if isinstance(workflow_class, CheckResult):
         return workflow_class
-    try:
-        result = await run_exercise_workflow(client, workflow_class, "Ada", activities=[compose_greeting])
-    except Exception as exc:
-        return not_yet(f"running it failed: {explain(exc) or exc}")
-    if result != EXPECTED:
-        return not_yet(f"for 'Ada' it returned {result!r}; expected {EXPECTED!r}.")
-    return passed(f'"{TYPE_NAME}" returned {result!r} through the compose_greeting activity.')
+    run = await run_exercise(client, workflow_class, "Ada", activities=[compose_greeting])
+    if run.error is not None:
+        text = failure_text(run.error)
+        if "coroutine" in text:
+            text += " Did you forget `await` before workflow.execute_activity(...)?"
+        return not_yet(f"running it failed: {text}")
+    if ACTIVITY not in run.activity_types:
+        return not_yet(
+            f"it returned {run.result!r} but never called the {ACTIVITY} activity (its history schedules "
+            f"{run.activity_types or 'no activity'}): the workflow must not build the text itself; call "
+            f"workflow.execute_activity({ACTIVITY}, ...) and return its result."
+        )
+    if run.result != EXPECTED:
+        hint = ""
+        if isinstance(run.result, str) and run.result.lower() == EXPECTED.lower():
+            hint = ' The words are right but not all capitals: greeting "HELLO" and name.upper().'
+        return not_yet(f"for 'Ada' it returned {run.result!r}; expected {EXPECTED!r}.{hint}")
+    return passed(f'"{TYPE_NAME}" returned {run.result!r} through the {ACTIVITY} activity.')

@@ -13,13 +13,14 @@ from typing import Any
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from temporal_notebooks.runtime.errors import explain
+from temporal_notebooks.runtime.errors import WorkflowTaskFailedError, explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    failure_text,
     learner_workflow,
     not_yet,
     passed,
-    run_exercise_workflow,
+    run_exercise,
 )
 
 MODULE = "exercise02"
@@ -38,39 +39,75 @@ def _shown(payload: dict[str, Any]) -> str:
     return json.dumps(payload)
 
 
+def _failed_run(sent: dict[str, Any], exc: BaseException) -> CheckResult:
+    text = failure_text(exc)
+    if "missing 1 required positional argument" in text:
+        text += (
+            " Give the new field a default (express: bool = False): callers written before it existed "
+            "never send it."
+        )
+    return not_yet(f"for {_shown(sent)} the run failed: {text}")
+
+
+def _wrong_quote(sent: dict[str, Any], result: Any, expected: dict[str, Any]) -> CheckResult:
+    message = f"for {_shown(sent)} it returned {_shown(result)}; expected {_shown(expected)}."
+    if isinstance(result, dict) and result.get("price_cents") != expected["price_cents"]:
+        message += " The price is 500 cents + 100 cents per kg, doubled for express."
+    return not_yet(message)
+
+
+def _too_heavy_refusal(exc: BaseException) -> CheckResult | None:
+    """None when the 31 kg parcel failed the workflow as asked; else what is wrong."""
+    shown = _shown(TOO_HEAVY)
+    if isinstance(exc, WorkflowTaskFailedError | TimeoutError):
+        return not_yet(
+            f"for {shown} the workflow did not fail: your exception ({failure_text(exc)}) failed the "
+            "workflow *task*, which Temporal retries until the code is fixed. Raise "
+            f'ApplicationError(..., type="{ERROR_TYPE}") to fail the workflow itself.'
+        )
+    if not isinstance(exc, WorkflowFailureError):
+        return not_yet(f"for {shown} the run failed: {failure_text(exc)}")
+    cause = exc.cause
+    if not isinstance(cause, ApplicationError):
+        return not_yet(
+            f"for {shown} the workflow failed with {type(cause).__name__} ({explain(exc)}); expected "
+            f'an ApplicationError with type="{ERROR_TYPE}".'
+        )
+    if cause.type != ERROR_TYPE:
+        given = "no type" if not cause.type else f"type {cause.type!r}"
+        return not_yet(
+            f'for {shown} the workflow failed with an ApplicationError of {given} ("{cause.message}"); '
+            f'expected type="{ERROR_TYPE}": callers tell errors apart by their type.'
+        )
+    return None
+
+
 async def check(client: Client) -> CheckResult:
     """Pass when the three quotes come back right and a 31 kg parcel fails with type "TooHeavy"."""
     workflow_class = learner_workflow(MODULE, TYPE_NAME)
     if isinstance(workflow_class, CheckResult):
         return workflow_class
     for sent, expected in QUOTES:
-        try:
-            result = await run_exercise_workflow(client, workflow_class, sent)
-        except Exception as exc:
-            return not_yet(f"for {_shown(sent)} the run failed: {explain(exc) or exc}")
-        if result != expected:
-            return not_yet(f"for {_shown(sent)} it returned {_shown(result)}; expected {_shown(expected)}.")
-    try:
-        result = await run_exercise_workflow(client, workflow_class, TOO_HEAVY)
-    except WorkflowFailureError as exc:
-        cause = exc.cause
-        if not isinstance(cause, ApplicationError):
-            return not_yet(
-                f"for {_shown(TOO_HEAVY)} the workflow failed with {type(cause).__name__} "
-                f'({explain(exc)}); expected an ApplicationError with type="{ERROR_TYPE}".'
-            )
-        if cause.type != ERROR_TYPE:
-            return not_yet(
-                f"for {_shown(TOO_HEAVY)} the workflow failed with an ApplicationError of type "
-                f'{cause.type!r} ("{cause.message}"); expected type="{ERROR_TYPE}".'
-            )
-    except Exception as exc:
-        return not_yet(f"for {_shown(TOO_HEAVY)} the run failed: {explain(exc) or exc}")
-    else:
+        run = await run_exercise(client, workflow_class, sent)
+        if run.error is not None:
+            cause = getattr(run.error, "cause", None)
+            if isinstance(cause, ApplicationError) and cause.type == ERROR_TYPE:
+                return not_yet(
+                    f"for {_shown(sent)} the workflow failed as too heavy; only a parcel over 30 kg is "
+                    "too heavy (30 kg is still fine)."
+                )
+            return _failed_run(sent, run.error)
+        if run.result != expected:
+            return _wrong_quote(sent, run.result, expected)
+    run = await run_exercise(client, workflow_class, TOO_HEAVY)
+    if run.error is None:
         return not_yet(
-            f"for {_shown(TOO_HEAVY)} it returned {_shown(result)}; expected the workflow to fail with "
+            f"for {_shown(TOO_HEAVY)} it returned {_shown(run.result)}; expected the workflow to fail with "
             f'an ApplicationError with type="{ERROR_TYPE}".'
         )
+    problem = _too_heavy_refusal(run.error)
+    if problem is not None:
+        return problem
     return passed(
         "old and new payload shapes both quote correctly, and a 31 kg parcel fails the workflow "
         f'with ApplicationError type "{ERROR_TYPE}".'

@@ -3,7 +3,8 @@
 The learner changes the "Signup" workflow in a ``%%module_file exercise05`` cell: new signups
 must be added to the newsletter between creating the account and the welcome email. The check
 records a run of the old code (``SignupV1``) and replays it with the learner's code, the way
-the worker would after a deploy, then runs the new code and reads the order of its activities.
+the worker would after a deploy, then runs the new code, reads the order of its activities, and
+replays that run too (a step chosen by anything but ``patched`` breaks there).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
 from temporal_notebooks.activities.determinism import add_to_newsletter, create_account, send_welcome_email
-from temporal_notebooks.runtime.errors import explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    failure_text,
     learner_workflow,
     not_yet,
     passed,
@@ -32,6 +33,7 @@ MODULE = "exercise05"
 TYPE_NAME = "Signup"
 EMAIL = "ada@example.com"
 NEW_ORDER = ["create_account", "add_to_newsletter", "send_welcome_email"]
+OLD_ORDER = ["create_account", "send_welcome_email"]
 RUN_TIMEOUT_S = 15.0
 
 
@@ -59,33 +61,63 @@ def activity_order(history: WorkflowHistory) -> list[str]:
     ]
 
 
+async def replay_failure(workflow_class: type, history: WorkflowHistory) -> BaseException | None:
+    replay = await Replayer(workflows=[workflow_class]).replay_workflow(
+        history, raise_on_replay_failure=False
+    )
+    return replay.replay_failure
+
+
+def _old_run_breaks(failure: BaseException, new_order: list[str] | None) -> CheckResult:
+    reason = failure_text(failure)
+    if new_order == OLD_ORDER:
+        return not_yet(
+            "the patch is the wrong way round: a signup started before your change now takes the new "
+            f"step ({reason}), and new signups skip it. The new step belongs inside "
+            '`if workflow.patched("..."):`, not `if not workflow.patched(...)`.'
+        )
+    return not_yet(
+        "a signup started before your change (recorded by SignupV1) cannot continue on your code: "
+        f'{reason} Put the new step inside `if workflow.patched("newsletter"):`, so old runs skip it.'
+    )
+
+
 async def check(client: Client) -> CheckResult:
-    """Pass when a run of SignupV1 replays with the learner's "Signup" and new runs do all three steps."""
+    """Pass when a run of SignupV1 replays with the learner's "Signup", new runs do all three steps
+    in order, and a run of the learner's code replays with it too."""
     workflow_class = learner_workflow(MODULE, TYPE_NAME)
     if isinstance(workflow_class, CheckResult):
         return workflow_class
     try:
-        old_history = await run_and_record(client, SignupV1, EMAIL)
-        replay = await Replayer(workflows=[workflow_class]).replay_workflow(
-            old_history, raise_on_replay_failure=False
-        )
+        old_failure = await replay_failure(workflow_class, await run_and_record(client, SignupV1, EMAIL))
     except Exception as exc:
-        return not_yet(f"replaying a run of the old code failed: {explain(exc) or exc}")
-    if replay.replay_failure is not None:
-        failure = replay.replay_failure
-        return not_yet(
-            "a signup started before your change (recorded by SignupV1) cannot continue on your code: "
-            f"{explain(failure) or failure}"
-        )
+        return not_yet(f"replaying a run of the old code failed: {failure_text(exc)}")
     try:
         new_history = await run_and_record(client, workflow_class, EMAIL)
     except Exception as exc:
-        return not_yet(f"running your workflow failed: {explain(exc) or exc}")
+        if old_failure is not None:
+            return _old_run_breaks(old_failure, None)
+        return not_yet(f"running your workflow failed: {failure_text(exc)}")
     order = activity_order(new_history)
+    if old_failure is not None:
+        return _old_run_breaks(old_failure, order)
+    if "add_to_newsletter" not in order:
+        return not_yet(
+            f"a new signup ran {order}: it never reached add_to_newsletter. New runs must take the new "
+            'step: workflow.patched("newsletter") is True for them.'
+        )
     if order != NEW_ORDER:
         return not_yet(f"a new signup ran the activities {order}; expected {NEW_ORDER}.")
+    own_failure = await replay_failure(workflow_class, new_history)
+    if own_failure is not None:
+        return not_yet(
+            "a signup recorded by your own code does not replay with it: "
+            f"{failure_text(own_failure)} A worker replays every run it picks up again, so the step "
+            "must be chosen by workflow.patched(...), never by something that changes on replay "
+            "(such as workflow.unsafe.is_replaying())."
+        )
     return passed(
         "a signup recorded by the old code replays with yours, and a new signup runs "
         + " → ".join(order)
-        + "."
+        + " and replays too."
     )

@@ -13,12 +13,13 @@ import contextlib
 import uuid
 
 from temporalio import workflow
-from temporalio.client import Client
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from temporal_notebooks.runtime.errors import explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    failure_text,
     learner_workflow,
     not_yet,
     passed,
@@ -28,7 +29,7 @@ from temporal_notebooks.runtime.learner import scoped
 MODULE = "exercise06"
 TYPE_NAME = "Tally"
 SIGNAL = "cast vote"
-VOTES = ["tea", "tea", "coffee"]
+VOTES = ["coffee", "tea", "tea"]  # the first one, coffee, comes with Signal-With-Start
 EXPECTED = {"tea": 2, "coffee": 1}
 TIMEOUT_S = 15.0
 
@@ -36,6 +37,12 @@ TIMEOUT_S = 15.0
 def signal_names(workflow_class: type) -> list[str]:
     definition = workflow._Definition.from_class(workflow_class)
     return sorted(name for name in (definition.signals if definition else {}) if name)
+
+
+async def _first_task_done(handle: WorkflowHandle) -> None:
+    ended = {EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED}
+    while not [e async for e in handle.fetch_history_events() if e.event_type in ended]:
+        await asyncio.sleep(0.05)
 
 
 async def run_tally(client: Client, workflow_class: type) -> dict:
@@ -50,6 +57,8 @@ async def run_tally(client: Client, workflow_class: type) -> dict:
             start_signal_args=[VOTES[0]],
         )
         try:
+            # The other votes come after the first workflow task, so a first vote lost there shows.
+            await asyncio.wait_for(_first_task_done(handle), TIMEOUT_S)
             for option in VOTES[1:]:
                 await handle.signal(SIGNAL, option)
             await handle.signal("close")
@@ -60,7 +69,7 @@ async def run_tally(client: Client, workflow_class: type) -> dict:
 
 
 async def check(client: Client) -> CheckResult:
-    """Pass when votes tea, tea, coffee sent as "cast vote" signals give {"tea": 2, "coffee": 1}."""
+    """Pass when votes coffee, tea, tea sent as "cast vote" signals give {"tea": 2, "coffee": 1}."""
     workflow_class = learner_workflow(MODULE, TYPE_NAME)
     if isinstance(workflow_class, CheckResult):
         return workflow_class
@@ -69,15 +78,32 @@ async def check(client: Client) -> CheckResult:
     except TimeoutError:
         return not_yet('the workflow did not finish after the "close" signal; keep the given close handler.')
     except Exception as exc:
-        return not_yet(f"running it failed: {explain(exc) or exc}")
+        return not_yet(f"running it failed: {failure_text(exc)}")
     if result != EXPECTED:
-        names = signal_names(workflow_class)
-        hint = (
-            f' Your workflow has no signal named "{SIGNAL}" (its signals: {", ".join(names)}): '
-            f'set it with @workflow.signal(name="{SIGNAL}").'
-            if SIGNAL not in names
-            else ""
+        return not_yet(
+            f"after the votes {', '.join(VOTES)} it returned {result!r}; expected {EXPECTED!r}. "
+            + _what_went_wrong(workflow_class, result)
         )
-        votes = ", ".join(VOTES)
-        return not_yet(f"after the votes {votes} it returned {result!r}; expected {EXPECTED!r}.{hint}")
     return passed(f'"{SIGNAL}" counted every vote, including the one sent with Signal-With-Start: {result}.')
+
+
+def _what_went_wrong(workflow_class: type, result: object) -> str:
+    names = signal_names(workflow_class)
+    if SIGNAL not in names:
+        return (
+            f'Your workflow has no signal named "{SIGNAL}" (its signals: {", ".join(names)}): '
+            f'set it with @workflow.signal(name="{SIGNAL}").'
+        )
+    if result == {}:
+        return (
+            "The handler ran but self.votes stayed empty: a signal's return value goes nowhere, so the "
+            "handler must change the workflow's state (self.votes)."
+        )
+    if isinstance(result, dict) and VOTES[0] not in result:
+        return (
+            f"The first vote ({VOTES[0]}, sent with Signal-With-Start) was lost: its handler runs before "
+            "run() starts, so set up self.votes in __init__, never reset it in run()."
+        )
+    if isinstance(result, dict) and set(result) == set(EXPECTED) and all(v == 1 for v in result.values()):
+        return "Each option counts once: every signal must add one to its option's count."
+    return "Every signal must add one vote for its option to self.votes."

@@ -15,8 +15,7 @@ from temporalio import workflow
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.worker import Worker
 
-from temporal_notebooks.runtime.errors import explain
-from temporal_notebooks.runtime.exercises import CheckResult, learner_workflow, not_yet, passed
+from temporal_notebooks.runtime.exercises import CheckResult, failure_text, learner_workflow, not_yet, passed
 from temporal_notebooks.runtime.learner import scoped
 
 MODULE = "exercise07"
@@ -67,11 +66,22 @@ async def check(client: Client) -> CheckResult:
     except WorkflowQueryFailedError as exc:
         return not_yet(f'asking "{QUERY}" failed: {exc.message}')
     except Exception as exc:
-        return not_yet(f"running it failed: {explain(exc) or exc}")
-    if not answers or any(not isinstance(a, int) or not 0 <= a <= START for a in answers):
-        return not_yet(f'counting down from {START}, "{QUERY}" answered {answers}; expected {START}…0.')
+        return not_yet(f"running it failed: {failure_text(exc)}")
+    if any(not isinstance(a, int) or isinstance(a, bool) for a in answers):
+        return not_yet(
+            f'counting down from {START}, "{QUERY}" answered {answers}: return the number itself (an int, '
+            "self.left), not a text or another value."
+        )
+    if not answers or any(not 0 <= a <= START for a in answers):
+        return not_yet(
+            f'counting down from {START}, "{QUERY}" answered {answers}; expected {START}…0: return '
+            "self.left, the steps still to go."
+        )
     if answers != sorted(answers, reverse=True) or len(set(answers)) < 2:
-        return not_yet(f'"{QUERY}" answered {answers} while counting down: it should go down step by step.')
+        return not_yet(
+            f'"{QUERY}" answered {answers} while counting down: it should go down step by step, as '
+            "self.left does."
+        )
     if after_end != 0:
         return not_yet(f'after the countdown, "{QUERY}" answered {after_end!r}; expected 0.')
     steps = " → ".join(str(a) for a in dict.fromkeys(answers))

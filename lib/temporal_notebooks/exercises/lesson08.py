@@ -21,9 +21,9 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 
-from temporal_notebooks.runtime.errors import explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    failure_text,
     not_yet,
     passed,
     short_lived_worker,
@@ -62,14 +62,18 @@ async def _judge(handle: WorkflowHandle) -> CheckResult:
     except _Rejected as exc:
         return not_yet(f"the first bid, 10, on a fresh auction was rejected ({exc}); it should be accepted.")
     if first != 10:
-        return not_yet(f"after a first bid of 10, {UPDATE} returned {first!r}; it should return 10.")
+        return not_yet(
+            f"after a first bid of 10, {UPDATE} returned {first!r}; it should return the highest bid, 10: "
+            "an update answers its caller with the handler's return value."
+        )
     for low in (5, 10):
         try:
             answer = await _bid(handle, low)
         except _Rejected:
             continue
+        equal = " (an equal bid does not beat it: compare with <=)" if low == 10 else ""
         return not_yet(
-            f"a bid of {low} after the highest bid 10 was accepted (it returned {answer!r}). "
+            f"a bid of {low} after the highest bid 10 was accepted (it returned {answer!r}){equal}. "
             "The validator should raise for a bid that does not beat the highest bid."
         )
     try:
@@ -80,7 +84,11 @@ async def _judge(handle: WorkflowHandle) -> CheckResult:
         return not_yet(f"after bids 10 and 25, {UPDATE} returned {higher!r}; it should return 25.")
     accepted = await _accepted_updates(handle)
     if accepted != 2:
-        return not_yet(f"the history holds {accepted} accepted updates; expected 2 (bids 10 and 25).")
+        return not_yet(
+            f"the history holds {accepted} accepted updates; expected 2 (bids 10 and 25): the low bids "
+            "were refused by the update handler after being accepted and recorded. Raise in the "
+            "validator (@place_bid.validator), which refuses before anything is written."
+        )
     return passed(
         "bids 10 and 25 were accepted and answered with the highest bid; 5 and 10 were rejected by "
         "the validator and left no trace in the history."
@@ -126,4 +134,4 @@ async def check(client: Client) -> CheckResult:
             "(an exception in a handler fails the workflow task, and Temporal retries it)."
         )
     except Exception as exc:
-        return not_yet(f"running it failed: {explain(exc) or exc}")
+        return not_yet(f"running it failed: {failure_text(exc)}")

@@ -4,7 +4,8 @@ The learner writes ``text_tool`` in a ``%%module_file exercise09`` cell: one dyn
 handles the names ``upper``, ``lower`` and ``title`` (the ``str`` method of that name applied to
 its one text argument) and refuses any other name with a non-retryable ``ApplicationError``. The
 check runs the lesson's ``TextPipelineWorkflow``, which calls activities by name only, on a
-short-lived worker that registers nothing but the learner's activity.
+short-lived worker that registers nothing but the learner's activity; then calls unknown names
+under a retry policy that allows several attempts, so a retryable refusal shows as retries.
 """
 
 from __future__ import annotations
@@ -12,10 +13,19 @@ from __future__ import annotations
 import sys
 
 from temporalio import activity
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import ActivityError, RetryState
 
-from temporal_notebooks.runtime.errors import explain
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, run_exercise_workflow
+from temporal_notebooks.exercises.check_workflows import TOOL_ATTEMPTS, OneToolWorkflow
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    ExerciseRun,
+    failure_text,
+    not_yet,
+    passed,
+    run_exercise,
+)
 from temporal_notebooks.workflows.dynamic import TextPipelineWorkflow
 
 MODULE = "exercise09"
@@ -24,7 +34,10 @@ CASES = [
     (["upper"], "hello wORLD", "HELLO WORLD"),
     (["lower", "title"], "hello wORLD", "Hello World"),
 ]
-UNKNOWN_STEP = "explode"
+TOOLS = ("upper", "lower", "title")
+DECODE = "activity.payload_converter().from_payload(args[0].payload, str)"
+# Names it must refuse: a made-up one, and a real str method a getattr(str, name) answer would run.
+UNKNOWN_STEPS = ("explode", "swapcase")
 
 
 def _find_activity() -> tuple[object | None, str]:
@@ -43,41 +56,61 @@ def _find_activity() -> tuple[object | None, str]:
     return fn, ""
 
 
-def _root_message(exc: BaseException) -> str:
+def _refusal_problem(step: str, run: ExerciseRun) -> str | None:
+    """None when ``step`` failed at once with a non-retryable error naming it; else what is wrong."""
+    if run.error is None:
+        return (
+            f"a step named '{step}' returned {run.result!r}; only {', '.join(TOOLS)} are tools: refuse "
+            "any other name with ApplicationError(..., non_retryable=True)."
+        )
+    cause = getattr(run.error, "cause", None)
+    if not isinstance(run.error, WorkflowFailureError) or not isinstance(cause, ActivityError):
+        return f"the step '{step}' did not fail cleanly: {failure_text(run.error)}"
+    # Retries write no events: the one ActivityTaskStarted holds the last attempt's number.
+    started = run.of_type(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+    attempts = started[-1].activity_task_started_event_attributes.attempt if started else 0
+    failed = _root(run.error)
+    if cause.retry_state != RetryState.NON_RETRYABLE_FAILURE:
+        kind = getattr(failed, "type", None) or type(failed).__name__
+        return (
+            f"the step '{step}' failed with a retryable {kind} ({getattr(failed, 'message', failed)}), so "
+            f"Temporal tried it {attempts} times (the policy allows {TOOL_ATTEMPTS}): an unknown name will "
+            "not become known by retrying. Raise ApplicationError(..., non_retryable=True)."
+        )
+    message = getattr(failed, "message", None) or str(failed)
+    if step not in message:
+        return f"the step '{step}' failed, but its message ({message!r}) does not name the step."
+    return None
+
+
+def _root(exc: BaseException) -> BaseException:
     while getattr(exc, "cause", None) is not None:
         exc = exc.cause  # type: ignore[assignment]
-    return getattr(exc, "message", None) or str(exc)
+    return exc
 
 
 async def check(client: Client) -> CheckResult:
-    """Pass when ``text_tool`` answers upper/lower/title by name and refuses other names."""
+    """Pass when ``text_tool`` answers upper/lower/title by name and refuses other names at once."""
     if MODULE not in sys.modules:
         return not_yet(f"run the %%module_file {MODULE} cell first.")
     fn, problem = _find_activity()
     if fn is None:
         return not_yet(problem)
     for steps, text, expected in CASES:
-        try:
-            result = await run_exercise_workflow(client, TextPipelineWorkflow, text, steps, activities=[fn])
-        except Exception as exc:
-            return not_yet(f"steps {steps} on {text!r} failed: {explain(exc) or exc}")
-        if result != expected:
-            return not_yet(f"steps {steps} on {text!r} gave {result!r}; expected {expected!r}.")
-    try:
-        result = await run_exercise_workflow(
-            client, TextPipelineWorkflow, "hello", [UNKNOWN_STEP], activities=[fn]
-        )
-    except WorkflowFailureError as exc:
-        message = _root_message(exc)
-        if UNKNOWN_STEP not in message:
-            return not_yet(
-                f"a step named '{UNKNOWN_STEP}' failed, but its message ({message!r}) does not name the step."
-            )
-    except Exception as exc:
-        return not_yet(f"the step '{UNKNOWN_STEP}' did not fail cleanly: {explain(exc) or exc}")
-    else:
-        return not_yet(
-            f"a step named '{UNKNOWN_STEP}' returned {result!r}; unknown names should raise "
-            "ApplicationError(..., non_retryable=True)."
-        )
-    return passed("one dynamic activity answered 'upper', 'lower' and 'title' by name and refused 'explode'.")
+        run = await run_exercise(client, TextPipelineWorkflow, text, steps, activities=[fn])
+        if run.error is not None:
+            reason = failure_text(run.error)
+            if "RawValue" in reason:
+                reason += f" Decode the argument first: {DECODE}."
+            return not_yet(f"steps {steps} on {text!r} failed: {reason}")
+        if run.result != expected:
+            return not_yet(f"steps {steps} on {text!r} gave {run.result!r}; expected {expected!r}.")
+    for step in UNKNOWN_STEPS:
+        run = await run_exercise(client, OneToolWorkflow, step, "hello wORLD", activities=[fn])
+        problem = _refusal_problem(step, run)
+        if problem:
+            return not_yet(problem)
+    refused = " and ".join(f"'{s}'" for s in UNKNOWN_STEPS)
+    return passed(
+        f"one dynamic activity answered 'upper', 'lower' and 'title' by name and refused {refused} at once."
+    )

@@ -24,6 +24,7 @@ from .exercises import (
     register_magics,
     run_exercise_workflow,
     show_code,
+    solution_button,
     workflow_type_name,
     write_module,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "scoped",
     "server_info",
     "show_code",
+    "solution_button",
     "start_worker",
     "stop_all_workers",
     "stop_worker",

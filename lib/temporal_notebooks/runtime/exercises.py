@@ -1,9 +1,31 @@
-"""Exercises: learner code in cells that a sandboxed worker can run, check cells, one-cell solutions.
+"""Exercises: learner code in cells that a sandboxed worker can run, check cells, solutions on request.
 
 The workflow sandbox re-imports a workflow's module from its file for every run; a class defined in
 a cell lives in ``__main__``, which has no file, so the worker refuses it. ``%%module_file name``
 writes the cell to ``<workspace>/name.py``, imports it, and puts its names in the notebook, so
 the learner's workflow runs with the sandbox on.
+
+How a lesson adds an exercise (four cells, and two files in ``temporal_notebooks/exercises/``):
+
+1. the exercise cell: ``%%module_file exerciseNN`` and a skeleton with ``TODO`` lines;
+2. the check cell: ``from temporal_notebooks.exercises import lessonNN`` / ``await lessonNN.check(client)``;
+3. a markdown cell: ``### Solution`` and a line on the button below;
+4. the solution cell: ``solution_button("lessonNN")``.
+
+``exercises/lessonNN.py`` holds ``async def check(client) -> CheckResult``. A check never raises:
+it returns ``passed(...)`` or ``not_yet(...)`` with one line that names what is wrong, so Run All
+goes on past an untouched exercise. Check the lesson's idea, not only the final value:
+``run_exercise`` gives the result *and* the history (``ExerciseRun.activity_types``, the scheduled
+retry policies, ...). ``exercises/solutions/lessonNN.py`` holds the solution cell's text, starting
+with its ``%%module_file exerciseNN`` line. ``tests/exercises/wrong_answers/lessonNN.py`` holds at
+least three plausible wrong answers, each with the words its "Not yet" message must contain, and
+``SKELETON_REASONS`` for the untouched exercise cell (the tests find every lesson with a solution
+file and fail until its corpus exists).
+
+Solutions appear only when the learner asks: ``solution_button`` shows a "Show solution" button
+(Run All shows the button, never the code); after a click it shows the code and a "Use this
+solution" button that writes it as the exercise's module in one step. Typing ``%solution lessonNN``
+in a cell still puts the solution's text into that cell and runs it.
 """
 
 from __future__ import annotations
@@ -18,16 +40,19 @@ import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from temporalio import workflow
-from temporalio.client import Client
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Worker
 
 from .devserver import state_dir
+from .errors import WorkflowTaskFailedError, explain
 from .learner import learner_id, scoped
 
 SOLUTIONS_PACKAGE = "temporal_notebooks.exercises.solutions"
@@ -54,15 +79,23 @@ def write_module(name: str, source: str) -> ModuleType:
     return importlib.import_module(name)
 
 
+def _import_into_notebook(name: str, source: str) -> list[str]:
+    """Write and import module ``name``; its public names join the notebook. Its own definitions."""
+    module = write_module(name, source)
+    public = {k: v for k, v in vars(module).items() if not k.startswith("_")}
+    with contextlib.suppress(ImportError):
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            shell.user_ns.update(public)
+    return [k for k, v in public.items() if getattr(v, "__module__", None) == name]
+
+
 def module_file(line: str, cell: str) -> None:
     """``%%module_file name``: the cell becomes module ``name``; its public names join the notebook."""
-    from IPython import get_ipython
-
     name = line.strip()
-    module = write_module(name, cell)
-    public = {k: v for k, v in vars(module).items() if not k.startswith("_")}
-    get_ipython().user_ns.update(public)
-    defined = [k for k, v in public.items() if getattr(v, "__module__", None) == name]
+    defined = _import_into_notebook(name, cell)
     print(f"Module '{name}' written and imported: {', '.join(defined) or 'no definitions'}")
 
 
@@ -71,8 +104,29 @@ def solution_source(name: str) -> str:
     return resources.files(SOLUTIONS_PACKAGE).joinpath(f"{name}.py").read_text()
 
 
+def solution_module(name: str) -> tuple[str, str]:
+    """(module name, module text) of a ``%%module_file`` solution, e.g. ("exercise01", "from ...")."""
+    first, _, body = solution_source(name).partition("\n")
+    if not first.startswith("%%module_file "):
+        raise ValueError(f"solution {name} does not start with a %%module_file line")
+    return first.split()[1], body
+
+
+def exercise_lessons() -> list[str]:
+    """The lessons with an exercise, e.g. ["01", "02", ...]: those with a solution file."""
+    names = [f.name for f in resources.files(SOLUTIONS_PACKAGE).iterdir() if f.name.startswith("lesson")]
+    return sorted(name.removeprefix("lesson").removesuffix(".py") for name in names if name.endswith(".py"))
+
+
+def apply_solution(name: str) -> str:
+    """Write solution ``name`` as its exercise module (what running the solved exercise cell does)."""
+    module, body = solution_module(name)
+    defined = _import_into_notebook(module, body)
+    return f"module '{module}' now holds the solution ({', '.join(defined)}): run the check cell again."
+
+
 def solution(line: str) -> None:
-    """``%solution name``: put the solution into this cell and run it."""
+    """``%solution name``, typed by the learner: put the solution into this cell and run it."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -80,6 +134,57 @@ def solution(line: str) -> None:
     shell.set_next_input(source, replace=True)
     result = shell.run_cell(source, store_history=False)
     result.raise_error()
+
+
+def _highlighted(source: str) -> str:
+    """The solution as HTML: the magic line plain, the Python highlighted with inline styles."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    first, _, body = source.partition("\n")
+    code = highlight(body, PythonLexer(), HtmlFormatter(noclasses=True, nobackground=True))
+    return f"<pre style='margin:0'>{html.escape(first)}</pre>{code}"
+
+
+def solution_button(name: str) -> Any:
+    """The solution cell's widget: nothing of the solution until the learner clicks "Show solution"
+    (Run All only displays the button); then the code, and "Use this solution" to apply it."""
+    import ipywidgets as widgets
+
+    show = widgets.Button(description="Show solution", icon="eye", tooltip="Reveal the solution")
+    use = widgets.Button(
+        description="Use this solution",
+        icon="check",
+        tooltip="Write it as the exercise's module, as running the solved exercise cell would",
+        layout=widgets.Layout(display="none"),
+    )
+    code = widgets.HTML()
+    status = widgets.HTML()
+
+    def reveal(_: Any) -> None:
+        code.value = _highlighted(solution_source(name)) + (
+            f"<p>To get it as text in a cell instead, type <code>%solution {html.escape(name)}</code> "
+            "in an empty cell and run it.</p>"
+        )
+        show.layout.display = "none"
+        use.layout.display = None
+
+    def use_it(_: Any) -> None:
+        try:
+            status.value = f"<p style='color:#1a7f37'>✓ {html.escape(apply_solution(name))}</p>"
+        except Exception as exc:  # shown in the widget: a callback's exception would be lost
+            status.value = f"<p style='color:#cf222e'>Could not apply it: {html.escape(str(exc))}</p>"
+
+    show.on_click(reveal)
+    use.on_click(use_it)
+    box = widgets.VBox([show, code, use, status])
+    for widget, css in ((box, "tn-solution"), (show, "tn-solution-show"), (code, "tn-solution-code")):
+        widget.add_class(css)
+    use.add_class("tn-solution-use")
+    status.add_class("tn-solution-status")
+    box.show_button, box.use_button, box.code, box.status = show, use, code, status
+    return box
 
 
 class CheckResult:
@@ -138,6 +243,60 @@ async def short_lived_worker(
             yield worker
 
 
+@dataclass
+class ExerciseRun:
+    """One run of the learner's workflow: its result or what it raised, and its history."""
+
+    result: Any = None
+    error: BaseException | None = None
+    history: WorkflowHistory | None = None
+    events: list = field(default_factory=list)
+
+    def of_type(self, event_type: int) -> list:
+        return [e for e in self.events if e.event_type == event_type]
+
+    @property
+    def activity_types(self) -> list[str]:
+        """The activity type names the run scheduled, in order."""
+        return [
+            e.activity_task_scheduled_event_attributes.activity_type.name
+            for e in self.of_type(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        ]
+
+
+async def run_exercise(
+    client: Client,
+    workflow_class: type,
+    *args: Any,
+    activities: Sequence[Callable] = (),
+    timeout_s: float = 20.0,
+) -> ExerciseRun:
+    """Run the learner's workflow once on a short-lived worker of its own; never raises for what
+    the run did. A run still open at the end (``TimeoutError``) is terminated after its history
+    is read, so a failing check leaves nothing running on the server."""
+    type_name = workflow_type_name(workflow_class)
+    task_queue = scoped(f"check-{type_name}")
+    run = ExerciseRun()
+    try:  # a worker that refuses the learner's code (e.g. the sandbox's validation) is a "not yet" too
+        async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
+            handle = await client.start_workflow(
+                type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+            )
+            try:
+                run.result = await asyncio.wait_for(handle.result(), timeout_s)
+            except Exception as exc:
+                run.error = exc
+            finally:
+                with contextlib.suppress(Exception):
+                    run.history = await handle.fetch_history()
+                    run.events = list(run.history.events)
+                with contextlib.suppress(Exception):
+                    await handle.terminate("exercise check finished")
+    except Exception as exc:
+        run.error = exc
+    return run
+
+
 async def run_exercise_workflow(
     client: Client,
     workflow_class: type,
@@ -145,22 +304,21 @@ async def run_exercise_workflow(
     activities: Sequence[Callable] = (),
     timeout_s: float = 20.0,
 ) -> Any:
-    """Run the learner's workflow once on a short-lived worker of its own and return its result.
+    """:func:`run_exercise`, for a check that needs only the result: raises what the run raised."""
+    run = await run_exercise(client, workflow_class, *args, activities=activities, timeout_s=timeout_s)
+    if run.error is not None:
+        raise run.error
+    return run.result
 
-    Raises what the run raised (a check turns it into "not yet"); a run still open at the end is
-    terminated, so a failing check leaves nothing running on the server.
-    """
-    type_name = workflow_type_name(workflow_class)
-    task_queue = scoped(f"check-{type_name}")
-    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
-        handle = await client.start_workflow(
-            type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
-        )
-        try:
-            return await asyncio.wait_for(handle.result(), timeout_s)
-        finally:
-            with contextlib.suppress(Exception):
-                await handle.terminate("exercise check finished")
+
+def failure_text(exc: BaseException) -> str:
+    """What a failed run says, in one line (a check adds what to change)."""
+    if isinstance(exc, TimeoutError):
+        return "it gave no result in time: is it still waiting, or is its workflow task failing?"
+    if isinstance(exc, WorkflowTaskFailedError):  # the worker-cell advice of explain() does not apply here
+        where = f" ({exc.line})" if getattr(exc, "line", None) else ""
+        return f"the workflow code raised: {getattr(exc, 'cause_message', exc)}{where}."
+    return explain(exc) or str(exc) or type(exc).__name__
 
 
 def workflow_type_name(workflow_class: type) -> str:
@@ -177,12 +335,18 @@ def learner_workflow(module_name: str, type_name: str) -> type | CheckResult:
     module = sys.modules.get(module_name)
     if module is None:
         return not_yet(f"run the %%module_file {module_name} cell first.")
+    registered: dict[str, str] = {}
     for value in vars(module).values():
         if isinstance(value, type) and getattr(value, "__module__", None) == module_name:
             with contextlib.suppress(ValueError):
-                if workflow_type_name(value) == type_name:
+                registered[value.__name__] = workflow_type_name(value)
+                if registered[value.__name__] == type_name:
                     return value
-    return not_yet(f'no @workflow.defn class with name="{type_name}" in module {module_name}.')
+    found = "; ".join(f"{cls} is registered as '{name}'" for cls, name in registered.items())
+    return not_yet(
+        f'no @workflow.defn class with name="{type_name}" in module {module_name}'
+        + (f' ({found}): set @workflow.defn(name="{type_name}").' if found else ".")
+    )
 
 
 def show_code(obj: Any) -> Any:

@@ -1,0 +1,60 @@
+"""Lesson 05: the newsletter step, guarded by workflow.patched so recorded runs still replay."""
+
+from wrong_answers import WrongAnswer, solution_with
+
+GUARD = 'if workflow.patched("newsletter"):'
+GUARDED_STEP = """        if workflow.patched("newsletter"):
+            subscribed = await workflow.execute_activity(
+                add_to_newsletter, email, start_to_close_timeout=TIMEOUT
+            )
+            steps.append(subscribed)
+"""
+UNGUARDED_STEP = """        subscribed = await workflow.execute_activity(
+            add_to_newsletter, email, start_to_close_timeout=TIMEOUT
+        )
+        steps.append(subscribed)
+"""
+WELCOME = """        steps.append(
+            await workflow.execute_activity(send_welcome_email, email, start_to_close_timeout=TIMEOUT)
+        )
+"""
+
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("recorded by SignupV1) cannot continue", 'inside `if workflow.patched("newsletter"):`')
+
+WRONG_ANSWERS = [
+    WrongAnswer(
+        "the new step not guarded (the teammate's change as it is)",
+        solution_with("05", (GUARDED_STEP, UNGUARDED_STEP)),
+        (
+            "recorded by SignupV1) cannot continue",
+            "[TMPRL1100]",
+            'inside `if workflow.patched("newsletter"):`',
+        ),
+    ),
+    WrongAnswer(
+        "the patch inverted",
+        solution_with("05", (GUARD, 'if not workflow.patched("newsletter"):')),
+        ("the patch is the wrong way round", "new signups skip it", "not `if not workflow.patched(...)`"),
+    ),
+    WrongAnswer(
+        "the step chosen by is_replaying instead of patched",
+        solution_with("05", (GUARD, "if not workflow.unsafe.is_replaying():")),
+        ("recorded by your own code does not replay with it", "is_replaying"),
+    ),
+    WrongAnswer(
+        "the step guarded but put after the welcome email",
+        solution_with("05", (GUARDED_STEP + WELCOME, WELCOME + GUARDED_STEP)),
+        (
+            "ran the activities ['create_account', 'send_welcome_email', 'add_to_newsletter']",
+            "expected ['create_account', 'add_to_newsletter', 'send_welcome_email']",
+        ),
+    ),
+    WrongAnswer(
+        "the patch deprecated at once",
+        solution_with(
+            "05", (GUARDED_STEP, '        workflow.deprecate_patch("newsletter")\n' + UNGUARDED_STEP)
+        ),
+        ("recorded by SignupV1) cannot continue", "[TMPRL1100]"),
+    ),
+]

@@ -1,0 +1,53 @@
+"""Lesson 08: the place_bid validator rejects a bid that does not beat the highest bid."""
+
+from wrong_answers import WrongAnswer, solution_with
+
+CHECK = "        if amount <= self.highest_bid:\n"
+RAISE = (
+    '            raise ApplicationError(f"a bid must beat the highest bid, {self.highest_bid}; got {amount}")'
+    "\n"
+)
+HANDLER = """    def place_bid(self, amount: int) -> int:
+        self.highest_bid = amount
+        return self.highest_bid
+"""
+
+# What the check says about the notebook's untouched exercise cell.
+SKELETON_REASONS = ("a bid of 5 after the highest bid 10 was accepted",)
+
+WRONG_ANSWERS = [
+    WrongAnswer(
+        "the skeleton's validator that accepts everything",
+        solution_with("08", (CHECK + RAISE, "        pass\n")),
+        ("a bid of 5 after the highest bid 10 was accepted", "The validator should raise"),
+    ),
+    WrongAnswer(
+        "an equal bid allowed (< instead of <=)",
+        solution_with("08", (CHECK, "        if amount < self.highest_bid:\n")),
+        ("a bid of 10 after the highest bid 10 was accepted", "an equal bid does not beat it"),
+    ),
+    WrongAnswer(
+        "the low bid refused in the handler instead of the validator",
+        solution_with(
+            "08",
+            (CHECK + RAISE, "        pass\n"),
+            (
+                HANDLER,
+                HANDLER.replace(
+                    "        self.highest_bid = amount\n",
+                    CHECK + RAISE + "        self.highest_bid = amount\n",
+                ),
+            ),
+        ),
+        ("accepted updates; expected 2", "refused by the update handler", "Raise in the validator"),
+    ),
+    WrongAnswer(
+        "the handler answers nothing",
+        solution_with(
+            "08",
+            ("        return self.highest_bid\n\n    @place_bid", "\n    @place_bid"),
+            ("-> int:\n        self.highest_bid = amount", "-> None:\n        self.highest_bid = amount"),
+        ),
+        ("place_bid returned None", "return the highest bid, 10"),
+    ),
+]
