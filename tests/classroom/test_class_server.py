@@ -20,6 +20,7 @@ from temporalio.client import Client
 from traitlets.config import Config
 
 from temporal_notebooks.classroom import SMOKE_LEARNER, ClassView
+from temporal_notebooks.classroom.class_server import ClassServer
 from temporal_notebooks.runtime.connection import UI_URL_ENV
 
 NAMESPACE = f"workshop-{uuid.uuid4().hex[:6]}"
@@ -184,3 +185,21 @@ async def test_instructor_view_then_the_class_server_stops(class_server: ClassSe
     status = cli("class-server", "status", *class_server.options)
     assert status.returncode == 1 and status.stdout.startswith("No class server runs")
     assert not (class_server.state_dir / "class-server.json").exists()
+
+
+def test_hub_lines_for_every_interface_and_a_ui_at_its_port_root() -> None:
+    """Listening on every interface, learners' servers need this machine's name; a UI not behind the
+    hub (no public path) is linked at its own port, and no hub service is added."""
+    record = ClassServer(
+        pid=1, binary="temporal", listen="0.0.0.0", port=7233, ui_port=8233, namespace="class",
+        ui_public_path="", advertise="temporal.class.internal", state_dir="/x", log_file="/x/l",
+        db_file="/x/d",
+    )  # fmt: skip
+    assert record.local_host == "127.0.0.1"
+    c = pasted_config(f"Paste into jupyterhub_config.py (...):\n\n{record.hub_config()}\n\nThen check it")
+    assert c.Spawner.environment.get_value({}) == {
+        "TEMPORAL_ADDRESS": "temporal.class.internal:7233",
+        "TEMPORAL_NAMESPACE": "class",
+        UI_URL_ENV: "http://temporal.class.internal:8233",
+    }
+    assert "services" not in c.JupyterHub

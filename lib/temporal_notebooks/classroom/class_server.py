@@ -103,8 +103,8 @@ class ClassServer:
             "TEMPORAL_ADDRESS": self.address,
             "TEMPORAL_NAMESPACE": self.namespace,
         }
-        if self.ui_public_path:
-            environment["TEMPORAL_NOTEBOOKS_UI_URL"] = self.ui_public_path
+        # Behind the hub: a path on the hub's own host. Else the UI's port, where browsers reach it.
+        environment["TEMPORAL_NOTEBOOKS_UI_URL"] = self.ui_public_path or self.ui_url
         text = f"c.Spawner.environment.update({_pretty(environment)})"
         if self.ui_public_path:
             service = {"name": SERVICE_NAME, "url": self.ui_url}
