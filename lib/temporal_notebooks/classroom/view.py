@@ -12,6 +12,7 @@ from temporalio.client import Client
 from .status import ClassStatus, class_status
 
 REFRESH_TIMEOUT_S = 8.0  # a refresh that gets no answer says so, instead of "Fetching…" for ever
+FETCH_TIMEOUT_S = 120.0  # a server that answers may still take a while to list a large class
 
 
 class ClassView:
@@ -56,7 +57,8 @@ class ClassView:
         started = time.monotonic()
         self.line.value = "Fetching…"
         try:
-            status = await asyncio.wait_for(class_status(self.client, **self.query), self.timeout_s)
+            await asyncio.wait_for(self._probe(), self.timeout_s)
+            status = await asyncio.wait_for(class_status(self.client, **self.query), FETCH_TIMEOUT_S)
         except Exception as exc:  # a view must not raise from a button click
             self.failures += 1
             self.problem = self._problem_text(exc, time.monotonic() - started)
@@ -72,11 +74,27 @@ class ClassView:
         self.output.value = status.failing_html() + status.chart_svg() + status.table_html()
         return status
 
+    async def _probe(self) -> None:
+        """One small call first: whether the server answers at all, apart from how long a large
+        class takes to list."""
+        from datetime import timedelta
+
+        from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+
+        await self.client.workflow_service.get_system_info(
+            GetSystemInfoRequest(), timeout=timedelta(seconds=self.timeout_s)
+        )
+
     def _problem_text(self, exc: BaseException, took_s: float) -> str:
         from ..runtime.errors import explain
 
         where = self.client.service_client.config.target_host
         namespace = self.client.namespace
+        if isinstance(exc, TimeoutError) and took_s > self.timeout_s * 1.5:
+            return (
+                f"Refresh failed: the Temporal server at {where} answers, but listing the class took over "
+                f"{FETCH_TIMEOUT_S:.0f} s. Narrow it: ClassView(client, since=timedelta(hours=2))."
+            )
         if isinstance(exc, TimeoutError):
             return (
                 f"Refresh failed: no answer from the Temporal server at {where} (namespace '{namespace}') "
