@@ -21,6 +21,12 @@ CELL_TIMEOUT_S = 120
 
 
 def notebook_path(name: str) -> Path:
+    """A lesson by its catalog number ("01", "01b"), else a notebook by the start of its name."""
+    from temporal_notebooks.classroom.catalog import lesson_by_number
+
+    lesson = lesson_by_number(name)
+    if lesson is not None:
+        return NOTEBOOKS / lesson.notebook
     matches = sorted(NOTEBOOKS.glob(f"{name}*.ipynb"))
     assert matches, f"no notebook named {name}* in {NOTEBOOKS}"
     return matches[0]

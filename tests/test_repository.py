@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from temporal_notebooks.classroom.catalog import LESSONS
+
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [ROOT / "notebooks" / lesson.notebook for lesson in LESSONS]  # in course order
 
 
 def _normalise(requirement: str) -> str:
@@ -58,6 +60,34 @@ def test_lessons_have_the_shape_of_a_lesson(path: Path) -> None:
     if not path.name.startswith("00_"):
         assert "%solution" in code and ".check(" in code and "## Exercise" in markdown
         assert "## Summary" in markdown
+
+
+def test_the_catalog_the_notebooks_and_the_readme_agree() -> None:
+    """One lesson catalog: every lesson notebook is in it (and only those), each notebook's title is
+    the catalog's, and the README's lesson table lists the same lessons in the same order."""
+    on_disk = {p.name for p in (ROOT / "notebooks").glob("*.ipynb") if re.match(r"\d\d", p.name)}
+    assert on_disk == {lesson.notebook for lesson in LESSONS}
+    assert len({lesson.number for lesson in LESSONS}) == len(LESSONS)
+    for lesson in LESSONS:
+        nb = json.loads((ROOT / "notebooks" / lesson.notebook).read_text())
+        title = "".join(nb["cells"][0]["source"]).splitlines()[0]
+        assert title == f"# {lesson.number} · {lesson.title}", lesson.notebook
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| \[(\w+) · ([^\]]+)\]\(notebooks/([^)]+\.ipynb)\) \|", readme, re.MULTILINE)
+    lesson_rows = [row for row in rows if row[2] != "instructor.ipynb"]
+    assert lesson_rows == [(lesson.number, lesson.title, lesson.notebook) for lesson in LESSONS]
+
+
+def test_the_console_script_is_declared_and_resolves() -> None:
+    """``temporal-notebooks`` (pyproject's [project.scripts]) names a function that runs the CLI."""
+    import importlib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, function = scripts["temporal-notebooks"].partition(":")
+    main = getattr(importlib.import_module(module), function)
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
 
 
 def test_no_tracked_file_is_a_notebook_checkpoint() -> None:

@@ -1,10 +1,13 @@
-"""Command line: ``python -m temporal_notebooks server start|status|stop`` and ``... smoke``."""
+"""Command line: ``temporal-notebooks`` (or ``python -m temporal_notebooks``) with
+``server start|status|stop`` (your own local dev server), ``smoke`` (the pre-class smoke test) and
+``class-server start|status|stop`` (a workshop's shared server)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from .classroom.class_server import DEFAULT_UI_PUBLIC_PATH, ClassServerOptions
 from .runtime import devserver
 from .runtime.connection import server_info
 
@@ -29,7 +32,7 @@ def _server(action: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m temporal_notebooks", description=__doc__)
+    parser = argparse.ArgumentParser(prog="temporal-notebooks", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     server = commands.add_parser("server", help="manage this user's local Temporal dev server")
     server.add_argument("action", choices=["start", "status", "stop"])
@@ -37,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         "smoke", help="before class: run each lesson's main workflow once against the configured server"
     )
     smoke.add_argument("lessons", nargs="*", help="lesson numbers to check (default: all)")
+    _add_class_server(commands)
     args = parser.parse_args(argv)
     if args.command == "server":
         return _server(args.action)
@@ -44,7 +48,55 @@ def main(argv: list[str] | None = None) -> int:
         from .classroom import smoke_main
 
         return smoke_main(args.lessons)
+    if args.command == "class-server":
+        from .classroom import class_server
+
+        return class_server.main(args.action, _class_server_options(args))
     return 2
+
+
+def _add_class_server(commands: argparse._SubParsersAction) -> None:
+    defaults = ClassServerOptions()
+    parser = commands.add_parser(
+        "class-server",
+        help="a workshop's shared Temporal dev server, with the settings the lessons are tuned for",
+        description="Start, check or stop the class's shared dev server (detached). `start` prints "
+        "the lines to paste into jupyterhub_config.py.",
+    )
+    parser.add_argument("action", choices=["start", "status", "stop"])
+    parser.add_argument(
+        "--listen", default=defaults.listen, help="address to listen on (0.0.0.0: every interface)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=defaults.port, help="gRPC port (learners' TEMPORAL_ADDRESS)"
+    )
+    parser.add_argument("--ui-port", type=int, default=defaults.ui_port, help="Web UI port")
+    parser.add_argument("--namespace", default=defaults.namespace, help="the class's namespace (created)")
+    parser.add_argument(
+        "--ui-public-path",
+        default=DEFAULT_UI_PUBLIC_PATH,
+        help='path the Web UI is served under: the hub\'s service path ("/": at the root of its port)',
+    )
+    parser.add_argument(
+        "--advertise",
+        default="",
+        help="host name learners' servers reach it by (default: the --listen address; for 0.0.0.0 this "
+        "machine's name)",
+    )
+    parser.add_argument("--state-dir", default="", help="where its database, log and record live")
+
+
+def _class_server_options(args: argparse.Namespace) -> ClassServerOptions:
+
+    return ClassServerOptions(
+        listen=args.listen,
+        port=args.port,
+        ui_port=args.ui_port,
+        namespace=args.namespace,
+        ui_public_path=args.ui_public_path,
+        advertise=args.advertise,
+        state_dir=args.state_dir,
+    )
 
 
 if __name__ == "__main__":

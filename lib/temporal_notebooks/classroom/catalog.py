@@ -1,10 +1,30 @@
 """The lesson catalog: one list that the instructor view, the smoke test, the README check and the
-tests all read. Adding a lesson is one entry in :data:`LESSONS`."""
+tests all read. Adding a lesson is one entry in :data:`LESSONS`.
+
+An entry, field by field (only the first four are required)::
+
+    Lesson(
+        "06",                      # number: the notebook's prefix, e.g. "01b" (sorted as listed here)
+        "Signals",                 # title: as in the notebook's "# 06 · Signals" and the README row
+        "06_signals.ipynb",        # notebook: its file in notebooks/
+        "signals",                 # module: workflows/signals.py and activities/signals.py
+        task_queues=("signals",),  # the names the notebook passes to scoped() for its workers
+        smoke=SmokeRun(...),       # the smoke test's run of the lesson (None: reuses another lesson's code)
+        open_for_play=("greeter-playground",),  # workflow ids the lesson leaves running on purpose
+        fails_on_purpose=("typo-*",),  # ids it fails, terminates or lets a workflow task fail on purpose
+    )
+
+Workflow ids are written without the learner prefix (``scoped("greeter")`` is ``"greeter"`` here)
+and may use ``*`` and ``?`` (``fnmatch``). The instructor view counts those runs apart: a learner
+whose only open run is a playground has finished, and a demonstrated failure is not trouble.
+Exercise check runs (:data:`EXERCISE_CHECK_IDS`) fail while the learner's code is not right yet:
+they count as attempts, not trouble, for every lesson."""
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import fnmatch
 import importlib
 import inspect
 from collections.abc import Sequence
@@ -49,43 +69,67 @@ class SmokeRun:
 
 @dataclasses.dataclass(frozen=True)
 class Lesson:
-    """A lesson as the classroom tools see it.
-
-    ``module`` names ``workflows/<module>.py`` and ``activities/<module>.py``; ``task_queues`` are
-    the names the notebook passes to ``scoped()`` for its workers. ``smoke`` is None for a lesson
-    that only reuses another lesson's code (it is then not run twice).
-    """
+    """A lesson as the classroom tools see it (the module docstring describes each field)."""
 
     number: str
     title: str
+    notebook: str
     module: str
     task_queues: tuple[str, ...] = ()
     smoke: SmokeRun | None = None
+    open_for_play: tuple[str, ...] = ()
+    fails_on_purpose: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.number} {self.title}"
 
+    def left_open(self, name: str) -> bool:
+        """Does the lesson leave this workflow (id without the learner prefix) running on purpose?"""
+        return _matches(name, self.open_for_play)
+
+    def failed_on_purpose(self, name: str) -> bool:
+        """Does the lesson (or an exercise check) fail, terminate or stall this workflow on purpose?"""
+        return _matches(name, self.fails_on_purpose) or is_exercise_check(name)
+
+
+EXERCISE_CHECK_IDS = ("check-*",)  # what run_exercise_workflow and the exercise checks start
+
+
+def is_exercise_check(name: str) -> bool:
+    """Is this workflow (id without the learner prefix) an exercise check's run?"""
+    return _matches(name, EXERCISE_CHECK_IDS)
+
+
+def _matches(name: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
 
 LESSONS: tuple[Lesson, ...] = (
-    Lesson("00", "Start here", "greeting", ("start-here",)),
+    Lesson("00", "Start here", "00_start_here.ipynb", "greeting", ("start-here",)),
     Lesson(
         "01",
         "Workflow basics",
+        "01_workflow_basics.ipynb",
         "greeting",
         ("workflow-basics", "greeting-app"),
         SmokeRun("GreetingWorkflow", ("smoke test",), expect="Hello, smoke test!"),
+        fails_on_purpose=("typo-greeting",),  # a typo in the type name: stuck, then terminated
     ),
     Lesson(
         "02",
         "Parameters and return values",
+        "02_parameters_and_returns.ipynb",
         "parameters",
         ("parameters",),
         SmokeRun("PriceWorkflow", ("tea", 2, "smoke test"), expect="2 x tea = 9.00"),
+        # an old caller, an empty order, a result too large (retried, then not)
+        fails_on_purpose=("price-old-caller", "quote-empty", "quote-plain-object", "report-big*"),
     ),
     Lesson(
         "03",
         "Custom type names",
+        "03_custom_type_names.ipynb",
         "type_names",
         ("type-names", "type-names-refactor"),
         SmokeRun(
@@ -94,24 +138,30 @@ LESSONS: tuple[Lesson, ...] = (
             (signal("add_item", "tea"), query("total"), update("apply-coupon", "HALFPRICE"), signal("pay")),
             expect="smoke test: 1 item(s)",
         ),
+        fails_on_purpose=("order-a2", "purchase-a3"),  # a renamed type nobody runs; a lost signal
     ),
     Lesson(
         "04",
         "Activities",
+        "04_activities.ipynb",
         "activities_lesson",
         ("activities",),
         SmokeRun("StartToCloseWorkflow", (0.01,), expect="looked up"),
+        fails_on_purpose=("start-to-close", "schedule-to-close", "charge-*"),  # timeouts, non-retryable
     ),
     Lesson(
         "05",
         "Workflow logic and determinism",
+        "05_determinism.ipynb",
         "determinism",
         ("determinism",),
         SmokeRun("SafeAlternativesWorkflow", ("smoke test",), expect="'dice_roll'"),
+        fails_on_purpose=("rule-breaker-*",),  # the sandbox stops each rule breaker's workflow task
     ),
     Lesson(
         "06",
         "Signals",
+        "06_signals.ipynb",
         "signals",
         ("signals",),
         SmokeRun(
@@ -120,10 +170,12 @@ LESSONS: tuple[Lesson, ...] = (
             (signal("submit_greeting", "Ada"), query("state"), update("greet", "Grace"), signal("exit")),
             expect="Hi, Grace!",
         ),
+        open_for_play=("greeter-playground",),  # the learner's own panel at the end
     ),
     Lesson(
         "07",
         "Queries",
+        "07_queries.ipynb",
         "queries",
         ("queries",),
         SmokeRun(
@@ -136,6 +188,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "08",
         "Updates",
+        "08_updates.ipynb",
         "updates",
         ("updates",),
         SmokeRun(
@@ -144,10 +197,12 @@ LESSONS: tuple[Lesson, ...] = (
             (update("add_item", {"sku": "apple", "quantity": 2}), query("summary"), update("checkout")),
             expect="'total_cents': 100",
         ),
+        open_for_play=("cart-form",),  # the update form's cart stays open after Run All
     ),
     Lesson(
         "09",
         "Dynamic handlers",
+        "09_dynamic_handlers.ipynb",
         "dynamic",
         ("dynamic",),
         SmokeRun(
@@ -164,6 +219,10 @@ OTHER = "other"  # the lesson column of workflows no lesson claims
 
 def lesson_by_number(number: str) -> Lesson | None:
     return next((lesson for lesson in LESSONS if lesson.number == number), None)
+
+
+def lesson_by_notebook(file_name: str) -> Lesson | None:
+    return next((lesson for lesson in LESSONS if lesson.notebook == file_name), None)
 
 
 def _workflow_type_names(module: Any) -> list[str]:

@@ -13,7 +13,7 @@ import os
 import pkgutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -22,11 +22,11 @@ from temporalio.client import Client
 from ..runtime.exercises import short_lived_worker
 from ..runtime.learner import LEARNER_ENV, learner_id, scoped
 from .catalog import LESSONS, Lesson
-from .status import visibility_query
+from .status import SMOKE_LEARNER, visibility_query
 
-SMOKE_LEARNER = "smoke-test"
 SMOKE_CONNECT_TIMEOUT_S = 6.0
 SMOKE_RUN_TIMEOUT_S = 20.0
+SMOKE_CONCURRENCY = 4
 
 
 @dataclasses.dataclass
@@ -215,12 +215,19 @@ async def run_smoke(numbers: Sequence[str] = (), *, print_line: Callable[[str], 
     chosen = [lesson for lesson in LESSONS if lesson.smoke and (not numbers or lesson.number in numbers)]
     exercises = [n for n in exercise_solutions() if not numbers or n in numbers]
     run_tag = uuid.uuid4().hex[:6]
-    # All at once (each on its own task queue): on a distant cluster every check waits on the
-    # network, so the whole test takes about as long as its slowest check.
+    # A few at a time (each on its own task queue): on a distant cluster every check waits on the
+    # network, so overlapping them saves time; all at once, their workers starve each other of CPU
+    # on a small machine and the lessons' short timeouts fire.
+    limit = asyncio.Semaphore(SMOKE_CONCURRENCY)
+
+    async def limited(check: Awaitable[SmokeResult]) -> SmokeResult:
+        async with limit:
+            return await check
+
     results = list(
         await asyncio.gather(
-            *(smoke_lesson(client, lesson, run_tag) for lesson in chosen),
-            *(smoke_exercise(client, number) for number in exercises),
+            *(limited(smoke_lesson(client, lesson, run_tag)) for lesson in chosen),
+            *(limited(smoke_exercise(client, number)) for number in exercises),
         )
     )
     for result in results:
@@ -247,3 +254,80 @@ def smoke_main(numbers: Sequence[str] = (), learner: str = SMOKE_LEARNER) -> int
     for name in ("temporalio.worker", "temporalio.activity", "temporalio.workflow"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     return asyncio.run(run_smoke(numbers))
+
+
+@dataclasses.dataclass
+class SmokeReport:
+    """What one smoke test run printed; shows itself as that transcript."""
+
+    lines: list[str]
+    returncode: int | None = None  # None while it runs
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        colour = "#57606a" if self.returncode is None else "#2da44e" if self.passed else "#cf222e"
+        body = "\n".join(
+            f"<span style='color:#cf222e'>{html.escape(line)}</span>" if "FAIL" in line else html.escape(line)
+            for line in self.lines
+        )
+        return f"<pre style='border-left:4px solid {colour};padding-left:8px'>{body}</pre>"
+
+
+class SmokeTest:
+    """The smoke test from the instructor notebook: a button, and ``await smoke.run()`` by code.
+
+    It runs ``temporal-notebooks smoke`` as a child of the kernel, so with the kernel's Python and
+    settings (what a terminal on a hub may lack), and shows its lines as they come.
+    """
+
+    def __init__(self, lessons: Sequence[str] = ()) -> None:
+        import ipywidgets
+
+        self.lessons = list(lessons)
+        self.report: SmokeReport | None = None
+        self.button = ipywidgets.Button(description="Run the smoke test", icon="check")
+        self.output = ipywidgets.HTML("Not run yet.")
+        self.button.on_click(lambda _: asyncio.ensure_future(self.run()))
+
+    async def run(self) -> SmokeReport:
+        """Run it once (a click while it runs does not start a second run)."""
+        from ..commands import run_command
+
+        report = SmokeReport(["Starting the smoke test…"])
+        self.report = report
+        self.button.disabled = True
+        self.output.value = report._repr_html_()
+        try:
+
+            def show(line: str) -> None:
+                if report.lines == ["Starting the smoke test…"]:
+                    report.lines.clear()
+                report.lines.append(line)
+                self.output.value = report._repr_html_()
+
+            report.returncode = await run_command(["smoke", *self.lessons], show)
+        except Exception as exc:  # shown, never raised from a click
+            report.lines.append(f"Smoke test could not run: {type(exc).__name__}: {exc}")
+            report.returncode = -1
+        finally:
+            self.button.disabled = False
+        self.output.value = report._repr_html_()
+        return report
+
+    def widget(self) -> Any:
+        import ipywidgets
+
+        return ipywidgets.VBox([self.button, self.output])
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget())

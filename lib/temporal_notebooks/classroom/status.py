@@ -2,7 +2,13 @@
 
 One namespace serves a whole class; every workflow id a lesson creates is ``"<learner>.<name>"``,
 so the visibility list alone tells who ran what: the learner from the id's prefix, the lesson
-from the task queue (each notebook has its own) or else from the workflow type."""
+from the task queue (each notebook has its own) or else from the workflow type.
+
+The catalog says which runs a lesson leaves open for play and which it fails on purpose; those are
+counted apart, so a learner who finished lesson 06 (its playground greeter still open) is not
+"running" like a stuck one, and a demonstrated timeout is not trouble. Open runs are described
+once per refresh: a workflow task on its second attempt or later is failing right now, and its
+learner is flagged. The smoke test's runs (learner ``smoke-test``) are counted apart too."""
 
 from __future__ import annotations
 
@@ -15,7 +21,10 @@ from datetime import UTC, datetime, timedelta
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
 from ..runtime.learner import SEPARATOR, split_scoped
-from .catalog import LESSONS, OTHER, Lesson, LessonIndex, lesson_by_number
+from .catalog import LESSONS, OTHER, Lesson, LessonIndex, is_exercise_check, lesson_by_number
+
+SMOKE_LEARNER = "smoke-test"  # the smoke test's learner id: its runs are not a learner's
+DESCRIBE_CONCURRENCY = 16
 
 STATUS_WORDS: dict[WorkflowExecutionStatus, str] = {
     WorkflowExecutionStatus.RUNNING: "running",
@@ -26,9 +35,30 @@ STATUS_WORDS: dict[WorkflowExecutionStatus, str] = {
     WorkflowExecutionStatus.CANCELED: "stopped",
 }
 # A run closed by continue-as-new lives on in the next run (same workflow id): not counted.
-STATES = ("completed", "failed", "running", "stopped")
-COLOURS = {"completed": "#2da44e", "failed": "#cf222e", "running": "#1f6feb", "stopped": "#8c959f"}
-SYMBOLS = {"completed": "✔", "failed": "✖", "running": "▶", "stopped": "■"}
+
+# A learner's state in a lesson, most urgent first: "failing" (a workflow task fails right now),
+# "running" (a run is open that the lesson does not leave open: in progress, or stuck waiting),
+# "completed" (a run completed, or only the lesson's playground is open), "failed" (real
+# failures only), "stopped" (only terminated or cancelled runs, or failures made on purpose).
+STATES = ("failing", "running", "completed", "failed", "stopped")
+COLOURS = {
+    "failing": "#9a3412",
+    "failed": "#cf222e",
+    "running": "#1f6feb",
+    "completed": "#2da44e",
+    "stopped": "#8c959f",
+}
+SYMBOLS = {"failing": "⚠", "failed": "✖", "running": "▶", "completed": "✔", "stopped": "■"}
+# What each run counts as (``WorkflowRow.outcome``), and how the counts are written.
+OUTCOMES = ("completed", "running", "open for play", "failed", "failed on purpose", "stopped")
+OUTCOME_SYMBOLS = {
+    "completed": "✔",
+    "running": "▶",
+    "open for play": "◇",
+    "failed": "✖",
+    "failed on purpose": "○",
+    "stopped": "■",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,43 +71,81 @@ class WorkflowRow:
     run_id: str
     workflow_type: str
     task_queue: str
-    status: str
+    status: str  # what the server says: completed, failed (or timed out), running, stopped
     start_time: datetime | None
     close_time: datetime | None
+    outcome: str = ""  # what it counts as: one of OUTCOMES
+    on_purpose: bool = False  # the lesson fails, stalls or leaves this run open on purpose
+    task_attempt: int = 0  # for an open run: its pending workflow task's attempt (0: none pending)
+    task_failure: str = ""  # the message of its last workflow task failure, while it keeps failing
+
+    @property
+    def name(self) -> str:
+        """The workflow id without the learner prefix (what the notebook passed to ``scoped()``)."""
+        parts = split_scoped(self.workflow_id)
+        return parts[1] if parts else self.workflow_id
+
+    @property
+    def task_failing(self) -> bool:
+        """Its workflow task failed and is being retried right now (the server retries it forever)."""
+        return self.status == "running" and self.task_attempt > 1
+
+    @property
+    def trouble(self) -> bool:
+        """Failing right now, and not a failure the lesson shows on purpose."""
+        return self.task_failing and not self.on_purpose
 
 
 @dataclasses.dataclass
 class LessonProgress:
-    """What one learner did in one lesson.
+    """What one learner did in one lesson: their runs counted by outcome, and the runs failing now.
 
-    ``state`` is "running" while any of their runs is open (a long-lived workflow, or a stuck
-    one); else "completed" when any run completed; else "failed" when a run failed; else
-    "stopped" (terminated or cancelled only). Lessons fail workflows on purpose to show errors, so
-    one failure next to completed runs is normal: the counts show it, the state does not alarm.
+    ``state`` (one of :data:`STATES`) is what the view colours; runs the lesson leaves open for
+    play or fails on purpose never make it "running" or "failed".
     """
 
     completed: int = 0
-    failed: int = 0
     running: int = 0
+    open_for_play: int = 0
+    failed: int = 0
+    failed_on_purpose: int = 0
     stopped: int = 0
+    failing: list[WorkflowRow] = dataclasses.field(default_factory=list)
     last_seen: datetime | None = None
 
     def add(self, row: WorkflowRow) -> None:
-        setattr(self, row.status, getattr(self, row.status) + 1)
+        field = row.outcome.replace(" ", "_")
+        setattr(self, field, getattr(self, field) + 1)
+        if row.trouble:
+            self.failing.append(row)
         when = row.close_time or row.start_time
         if when and (self.last_seen is None or when > self.last_seen):
             self.last_seen = when
 
+    def count(self, outcome: str) -> int:
+        return getattr(self, outcome.replace(" ", "_"))
+
     @property
     def total(self) -> int:
-        return self.completed + self.failed + self.running + self.stopped
+        return sum(self.count(outcome) for outcome in OUTCOMES)
 
     @property
     def state(self) -> str:
-        return next(s for s in ("running", "completed", "failed", "stopped") if getattr(self, s))
+        if self.failing:
+            return "failing"
+        if self.running:
+            return "running"
+        if self.completed or self.open_for_play:
+            return "completed"
+        return "failed" if self.failed else "stopped"
 
     def counts_text(self) -> str:
-        return " ".join(f"{SYMBOLS[s]}{getattr(self, s)}" for s in STATES if getattr(self, s))
+        """E.g. ``✔3 ◇1 ○2``: completed, open for play, failed on purpose (see OUTCOME_SYMBOLS)."""
+        return " ".join(f"{OUTCOME_SYMBOLS[o]}{self.count(o)}" for o in OUTCOMES if self.count(o))
+
+    def counts_words(self) -> str:
+        """E.g. ``3 completed, 1 open for play, 2 failed on purpose``."""
+        return ", ".join(f"{self.count(o)} {o}" for o in OUTCOMES if self.count(o))
 
 
 @dataclasses.dataclass
@@ -93,6 +161,20 @@ class ClassStatus:
     unscoped: list[WorkflowRow]
     progress: dict[str, dict[str, LessonProgress]]  # learner → lesson number → progress
     truncated: bool = False
+    smoke_runs: list[WorkflowRow] = dataclasses.field(default_factory=list)  # not a learner's
+    tasks_checked: bool = True  # open runs were described (else no run shows as failing)
+
+    @property
+    def failing(self) -> dict[str, list[WorkflowRow]]:
+        """Learners with a workflow task failing right now (not on purpose), with those runs."""
+        flagged: dict[str, list[WorkflowRow]] = {}
+        for row in self.rows:
+            if row.trouble:
+                flagged.setdefault(row.learner, []).append(row)
+        return dict(sorted(flagged.items()))
+
+    def outcome_count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
 
     @property
     def learners(self) -> list[str]:
@@ -121,12 +203,24 @@ class ClassStatus:
         return counts
 
     def summary(self) -> str:
-        open_runs = sum(1 for r in self.rows if r.status == "running")
-        failed = sum(1 for r in self.rows if r.status == "failed")
-        text = (
-            f"{len(self.progress)} learners, {len(self.rows)} workflow runs "
-            f"({open_runs} running, {failed} failed), fetched {self.fetched_at:%H:%M:%S} UTC"
+        counts = ", ".join(
+            f"{self.outcome_count(o)} {o}"
+            for o in ("running", "open for play", "failed", "failed on purpose")
+            if o in ("running", "failed") or self.outcome_count(o)
         )
+        text = (
+            f"{len(self.progress)} learners, {len(self.rows)} workflow runs ({counts}), "
+            f"fetched {self.fetched_at:%H:%M:%S} UTC"
+        )
+        failing = self.failing
+        if failing:
+            who = ", ".join(
+                f"{learner} ({', '.join(sorted({r.lesson for r in rows}))})"
+                for learner, rows in failing.items()
+            )
+            text += f"; workflow task failing now: {who}"
+        if self.smoke_runs:
+            text += f"; smoke test: {len(self.smoke_runs)} runs (not counted as a learner)"
         if self.truncated:
             text += " (list truncated: narrow it with since= or learners=)"
         if self.unscoped:
@@ -152,8 +246,12 @@ class ClassStatus:
                     cells.append("<td style='color:#8c959f;text-align:center'>·</td>")
                     continue
                 colour = COLOURS[progress.state]
+                tip = progress.counts_words() + "".join(
+                    f"\n⚠ {r.name}: workflow task attempt {r.task_attempt}: {r.task_failure}"
+                    for r in progress.failing
+                )
                 cells.append(
-                    f"<td style='text-align:center' title='{html.escape(progress.counts_text())}'>"
+                    f"<td style='text-align:center' title='{html.escape(tip)}'>"
                     f"<span style='color:{colour};font-weight:bold'>{SYMBOLS[progress.state]} "
                     f"{progress.state}</span><br/><small>{html.escape(progress.counts_text())}</small></td>"
                 )
@@ -209,7 +307,7 @@ class ClassStatus:
         for state in STATES:
             parts.append(f"<rect x='{x}' y='{y - 10}' width='10' height='10' fill='{COLOURS[state]}'/>")
             parts.append(f"<text x='{x + 14}' y='{y}'>{state}</text>")
-            x += 90
+            x += 80
         parts.append(f"<text x='4' y='{y}' fill='#57606a'>learners per lesson (of {most})</text></svg>")
         return "".join(parts)
 
@@ -228,16 +326,39 @@ class ClassStatus:
             url = info.workflow_url(row.workflow_id, row.run_id)
             wid = html.escape(row.workflow_id)
             link = f"<a href='{html.escape(url)}' target='_blank'>{wid}</a>" if url else wid
+            outcome = html.escape(row.outcome)
+            if row.task_failing:
+                note = f"workflow task attempt {row.task_attempt}: {row.task_failure}"
+                note += " (on purpose)" if row.on_purpose else ""
+                outcome += f"<br/><small>⚠ {html.escape(note)}</small>"
+            colour = COLOURS["failing" if row.trouble else row.status]
             body.append(
                 f"<tr><td>{html.escape(row.lesson)}</td><td>{link}</td><td>{html.escape(row.workflow_type)}</td>"
-                f"<td style='color:{COLOURS[row.status]}'>{row.status}</td>"
+                f"<td style='color:{colour}'>{outcome}</td>"
                 f"<td>{_ago(row.start_time, self.fetched_at)}</td></tr>"
             )
         return (
             f"<p><b>{html.escape(learner)}</b>: {len(rows)} runs</p><table><thead><tr><th>lesson</th>"
-            "<th>workflow id</th><th>type</th><th>status</th><th>started</th></tr></thead>"
+            "<th>workflow id</th><th>type</th><th>outcome</th><th>started</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>"
         )
+
+    def failing_html(self) -> str:
+        """The learners with a workflow task failing right now, each run with its failure."""
+        failing = self.failing
+        if not failing:
+            return ""
+        items = "".join(
+            f"<li><b>{html.escape(learner)}</b>: "
+            + "; ".join(
+                f"{html.escape(r.lesson)} <code>{html.escape(r.name)}</code> workflow task attempt "
+                f"{r.task_attempt}: {html.escape(r.task_failure)}"
+                for r in rows
+            )
+            + "</li>"
+            for learner, rows in failing.items()
+        )
+        return f"<p style='color:{COLOURS['failing']}'>⚠ Workflow task failing right now:</p><ul>{items}</ul>"
 
     def _repr_html_(self) -> str:
         unscoped = ""
@@ -247,7 +368,10 @@ class ClassStatus:
                 f"<p style='color:#9a6700'>Runs whose id has no learner prefix (not made with "
                 f"<code>scoped()</code>): {ids}{' …' if len(self.unscoped) > 10 else ''}</p>"
             )
-        return f"<p>{html.escape(self.summary())}</p>{self.chart_svg()}{self.table_html()}{unscoped}"
+        return (
+            f"<p>{html.escape(self.summary())}</p>{self.failing_html()}{self.chart_svg()}"
+            f"{self.table_html()}{unscoped}"
+        )
 
     def __repr__(self) -> str:
         lines = [self.summary()]
@@ -283,15 +407,28 @@ def visibility_query(since: timedelta | None = None, learners: Iterable[str] | N
     return " AND ".join(parts)
 
 
+def _outcome(status: str, lesson: Lesson | None, name: str) -> tuple[str, bool]:
+    """What a run counts as, and whether the lesson does it on purpose (see the catalog)."""
+    left_open = lesson.left_open(name) if lesson else False
+    on_purpose = lesson.failed_on_purpose(name) if lesson else is_exercise_check(name)
+    if status == "running":
+        return ("open for play" if left_open else "running"), left_open or on_purpose
+    if status in ("failed", "stopped") and on_purpose:
+        return "failed on purpose", True
+    return status, False
+
+
 def _row(execution: WorkflowExecution, index: LessonIndex) -> tuple[WorkflowRow, bool] | None:
     status = STATUS_WORDS.get(execution.status) if execution.status else None
     if status is None:
         return None
     parts = split_scoped(execution.id)
     learner = parts[0] if parts else ""
+    lesson = index.lesson_of(execution.task_queue, execution.workflow_type)
+    outcome, on_purpose = _outcome(status, lesson_by_number(lesson), parts[1] if parts else execution.id)
     row = WorkflowRow(
         learner=learner,
-        lesson=index.lesson_of(execution.task_queue, execution.workflow_type),
+        lesson=lesson,
         workflow_id=execution.id,
         run_id=execution.run_id,
         workflow_type=execution.workflow_type,
@@ -299,8 +436,36 @@ def _row(execution: WorkflowExecution, index: LessonIndex) -> tuple[WorkflowRow,
         status=status,
         start_time=execution.start_time,
         close_time=execution.close_time,
+        outcome=outcome,
+        on_purpose=on_purpose,
     )
     return row, parts is not None
+
+
+async def _with_task_state(client: Client, row: WorkflowRow, limit: asyncio.Semaphore) -> WorkflowRow:
+    """The open run with its pending workflow task's attempt, and the failure when it keeps failing.
+
+    An attempt above 1 means the previous attempt failed (or timed out): the server retries a
+    failing workflow task forever, so to the learner the cell just waits."""
+    async with limit:
+        handle = client.get_workflow_handle(row.workflow_id, run_id=row.run_id)
+        try:
+            description = await handle.describe()
+        except Exception:  # closed or gone since it was listed
+            return row
+        attempt = description.raw_description.pending_workflow_task.attempt
+        if attempt <= 1:
+            return dataclasses.replace(row, task_attempt=attempt)
+        message = "failed"
+        try:
+            async for event in handle.fetch_history_events():
+                if event.HasField("workflow_task_failed_event_attributes"):
+                    message = event.workflow_task_failed_event_attributes.failure.message or message
+                elif event.HasField("workflow_task_timed_out_event_attributes"):
+                    message = "timed out (the worker did not answer)"
+        except Exception:
+            pass
+        return dataclasses.replace(row, task_attempt=attempt, task_failure=message.splitlines()[0][:300])
 
 
 async def class_status(
@@ -310,16 +475,19 @@ async def class_status(
     learners: Iterable[str] | None = None,
     limit: int = 20_000,
     lessons: Sequence[Lesson] = LESSONS,
+    check_tasks: bool = True,
 ) -> ClassStatus:
     """Per learner and lesson, the state of their workflows, from the server's visibility list.
 
     ``since`` limits the list to runs started recently (a class is a day); ``learners`` to some
-    learner ids. At most ``limit`` runs are read (newest first).
+    learner ids. At most ``limit`` runs are read (newest first). With ``check_tasks`` each open run is
+    described, to find the workflow tasks failing right now.
     """
     index = await asyncio.to_thread(LessonIndex.build, lessons)
     query = visibility_query(since, learners)
     rows: list[WorkflowRow] = []
     unscoped: list[WorkflowRow] = []
+    smoke: list[WorkflowRow] = []
     count = 0
     async for execution in client.list_workflows(query or None, limit=limit):
         count += 1
@@ -327,7 +495,13 @@ async def class_status(
         if made is None:
             continue
         row, is_scoped = made
-        (rows if is_scoped else unscoped).append(row)
+        (smoke if row.learner == SMOKE_LEARNER else rows if is_scoped else unscoped).append(row)
+    if check_tasks:
+        semaphore = asyncio.Semaphore(DESCRIBE_CONCURRENCY)
+        open_rows = [i for i, row in enumerate(rows) if row.status == "running"]
+        described = await asyncio.gather(*(_with_task_state(client, rows[i], semaphore) for i in open_rows))
+        for i, row in zip(open_rows, described, strict=True):
+            rows[i] = row
     progress: dict[str, dict[str, LessonProgress]] = {}
     for row in rows:
         progress.setdefault(row.learner, {}).setdefault(row.lesson, LessonProgress()).add(row)
@@ -338,4 +512,6 @@ async def class_status(
         unscoped=unscoped,
         progress=progress,
         truncated=count >= limit,
+        smoke_runs=smoke,
+        tasks_checked=check_tasks,
     )

@@ -1,0 +1,205 @@
+"""``temporal-notebooks class-server``: the class's shared server started for real (temp state dir,
+free ports), with the lessons' tuned settings; its printed hub configuration works when pasted;
+the smoke test and the instructor view run against it; it refuses a taken port; it stops."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from traitlets.config import Config
+
+from temporal_notebooks.classroom import SMOKE_LEARNER, ClassView
+from temporal_notebooks.classroom.class_server import ClassServer
+from temporal_notebooks.runtime.connection import UI_URL_ENV
+
+NAMESPACE = f"workshop-{uuid.uuid4().hex[:6]}"
+UI_PATH = "/services/temporal-ui"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "temporal_notebooks", *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class ClassServerRun:
+    def __init__(self, state_dir: Path, port: int, ui_port: int, started: subprocess.CompletedProcess):
+        self.state_dir, self.port, self.ui_port, self.started = state_dir, port, ui_port, started
+
+    @property
+    def options(self) -> list[str]:
+        return ["--state-dir", str(self.state_dir)]
+
+    @property
+    def record(self) -> dict:
+        return json.loads((self.state_dir / "class-server.json").read_text())
+
+    def hub_env(self) -> dict[str, str]:
+        """What a learner's kernel gets from the printed ``c.Spawner.environment`` lines."""
+        return pasted_config(self.started.stdout).Spawner.environment.get_value({})
+
+
+def pasted_config(stdout: str) -> Config:
+    """Run the printed lines as jupyterhub_config.py runs them: against a traitlets Config ``c``."""
+    lines = stdout.split("Paste into jupyterhub_config.py", 1)[1].split("\n", 2)[2]
+    snippet = lines.split("\n\nThen check it", 1)[0]
+    c = Config()
+    exec(compile(snippet, "jupyterhub_config.py", "exec"), {"c": c})  # noqa: S102
+    return c
+
+
+@pytest.fixture(scope="module")
+def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServerRun]:
+    state_dir = tmp_path_factory.mktemp("class-server")
+    port, ui_port = free_port(), free_port()
+    started = cli(
+        "class-server", "start", "--port", str(port), "--ui-port", str(ui_port), "--namespace", NAMESPACE,
+        "--state-dir", str(state_dir),
+    )  # fmt: skip
+    run = ClassServerRun(state_dir, port, ui_port, started)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield run
+    finally:
+        cli("class-server", "stop", *run.options)
+
+
+def cmdline(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+
+
+def test_start_runs_the_tuned_server_and_prints_the_hub_configuration(class_server: ClassServerRun) -> None:
+    out = class_server.started.stdout
+    assert out.startswith("Started. Class server running: pid ")
+    assert f"namespace '{NAMESPACE}'" in out and f"Learners connect to 127.0.0.1:{class_server.port}" in out
+
+    # The server runs detached with the same tuned flags as a learner's own server.
+    record = class_server.record
+    command = cmdline(record["pid"])
+    for flag in (
+        "--ui-disable-news-fetch",
+        'history.timerProcessorMaxTimeShift="10ms"',
+        "journal_mode=wal",
+        "synchronous=normal",
+    ):
+        assert flag in command, command
+    pairs = dict(zip(command, command[1:], strict=False))
+    assert pairs["--ip"] == "127.0.0.1" and pairs["--port"] == str(class_server.port)
+    assert pairs["--namespace"] == NAMESPACE and pairs["--ui-public-path"] == UI_PATH
+    assert os.getsid(record["pid"]) != os.getsid(0), "detached: its own session"
+
+    # The printed lines, pasted into a jupyterhub_config.py, give every kernel the class's server ...
+    c = pasted_config(out)
+    assert c.Spawner.environment.get_value({"KEPT": "1"}) == {
+        "KEPT": "1",  # what the file set before is kept
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{class_server.port}",
+        "TEMPORAL_NAMESPACE": NAMESPACE,
+        UI_URL_ENV: UI_PATH,
+    }
+    # ... and route the hub's /services/temporal-ui/ to the UI, which serves that very path.
+    assert c.JupyterHub.services.get_value([{"name": "kept"}]) == [
+        {"name": "kept"},
+        {"name": "temporal-ui", "url": f"http://127.0.0.1:{class_server.ui_port}"},
+    ]
+    base = f"http://127.0.0.1:{class_server.ui_port}{UI_PATH}"
+    with urllib.request.urlopen(f"{base}/api/v1/namespaces/{NAMESPACE}", timeout=10) as response:
+        assert response.status == 200 and NAMESPACE in response.read().decode()
+    with urllib.request.urlopen(f"{base}/namespaces/{NAMESPACE}/workflows", timeout=10) as response:
+        page = response.read().decode()
+    assets = re.findall(r'href="([^"]+\.js)"', page)
+    assert assets and all(a.startswith(f"{UI_PATH}/_app/") for a in assets)
+
+
+def test_start_again_status_and_a_taken_port(class_server: ClassServerRun, tmp_path: Path) -> None:
+    again = cli("class-server", "start", *class_server.options)
+    assert again.returncode == 0 and again.stdout.startswith("Already running.")
+    assert f"pid {class_server.record['pid']}," in again.stdout
+    assert f'"TEMPORAL_NAMESPACE": "{NAMESPACE}"' in again.stdout  # the lines again, for the record
+
+    status = cli("class-server", "status", *class_server.options)
+    assert status.returncode == 0 and status.stdout.startswith("Class server running:")
+
+    # A second class server cannot take the first one's port: it says so and starts nothing.
+    other = cli(
+        "class-server", "start", "--port", str(class_server.port), "--ui-port", str(free_port()),
+        "--state-dir", str(tmp_path),
+    )  # fmt: skip
+    assert other.returncode == 2
+    refused = f"class-server start FAILED: Cannot listen on 127.0.0.1:{class_server.port}"
+    assert other.stdout.startswith(refused)
+    assert "--port" in other.stdout and "Traceback" not in other.stdout + other.stderr
+    assert not (tmp_path / "class-server.json").exists()
+
+
+def test_smoke_passes_against_the_class_server_with_the_pasted_settings(class_server: ClassServerRun) -> None:
+    smoke = cli("smoke", env=class_server.hub_env(), timeout=240)
+    assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+    first = smoke.stdout.splitlines()[0]
+    assert f"configured server at 127.0.0.1:{class_server.port}, namespace '{NAMESPACE}'" in first
+    assert f"Web UI: {UI_PATH}" in first
+    assert smoke.stdout.splitlines()[-1].startswith("Smoke test passed:")
+
+
+async def test_instructor_view_then_the_class_server_stops(class_server: ClassServerRun) -> None:
+    """After the smoke test: its runs are not a learner. Then the server goes away mid-class: the
+    refresh says so within its timeout and keeps the last table."""
+    client = await Client.connect(f"127.0.0.1:{class_server.port}", namespace=NAMESPACE)
+    view = ClassView(client, timeout_s=4)
+    status = await view.refresh()
+    assert status is not None and view.problem is None
+    assert SMOKE_LEARNER not in status.learners
+    assert len(status.smoke_runs) >= 9  # one per lesson with a smoke run, and the exercise checks
+    assert "smoke test:" in status.summary() and "not counted as a learner" in status.summary()
+
+    stopped = cli("class-server", "stop", *class_server.options)
+    assert stopped.returncode == 0 and stopped.stdout.startswith("Stopped the class server (pid ")
+    table = view.output.value
+    assert await view.refresh() is None
+    assert view.problem is not None and view.problem.startswith("Refresh failed")
+    assert f"127.0.0.1:{class_server.port}" in view.problem and f"namespace '{NAMESPACE}'" in view.problem
+    assert "Fetching" not in view.line.value and "Refresh failed" in view.line.value
+    assert "the status fetched at" in view.line.value
+    assert view.output.value == table  # the last good table stays
+
+    status = cli("class-server", "status", *class_server.options)
+    assert status.returncode == 1 and status.stdout.startswith("No class server runs")
+    assert not (class_server.state_dir / "class-server.json").exists()
+
+
+def test_hub_lines_for_every_interface_and_a_ui_at_its_port_root() -> None:
+    """Listening on every interface, learners' servers need this machine's name; a UI not behind the
+    hub (no public path) is linked at its own port, and no hub service is added."""
+    record = ClassServer(
+        pid=1, binary="temporal", listen="0.0.0.0", port=7233, ui_port=8233, namespace="class",
+        ui_public_path="", advertise="temporal.class.internal", state_dir="/x", log_file="/x/l",
+        db_file="/x/d",
+    )  # fmt: skip
+    assert record.local_host == "127.0.0.1"
+    c = pasted_config(f"Paste into jupyterhub_config.py (...):\n\n{record.hub_config()}\n\nThen check it")
+    assert c.Spawner.environment.get_value({}) == {
+        "TEMPORAL_ADDRESS": "temporal.class.internal:7233",
+        "TEMPORAL_NAMESPACE": "class",
+        UI_URL_ENV: "http://temporal.class.internal:8233",
+    }
+    assert "services" not in c.JupyterHub
