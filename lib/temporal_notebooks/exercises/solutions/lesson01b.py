@@ -1,0 +1,1 @@
+runs_again = {"take_payment"}
