@@ -1,5 +1,6 @@
 """Lesson 01b exercise: predict which steps of an order run again when the worker is stopped while
 ``take_payment`` is running and a new worker takes over; the check runs that experiment for real.
+The learner writes the prediction as ``runs_again = {...}`` in a ``%%module_file exercise01b`` cell.
 
 The experiment runs once per kernel (its outcome is the same every time); each check compares the
 learner's prediction with what the experiment observed: in this process (every execution of a step
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -29,6 +31,7 @@ from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, s
 from temporal_notebooks.runtime.learner import scoped
 from temporal_notebooks.workflows.durable import OrderWorkflow
 
+MODULE = "exercise01b"
 SLOW_STEP = "take_payment"
 EXPERIMENT_TIMEOUT_S = 30.0
 
@@ -123,9 +126,15 @@ def _as_names(prediction: Any) -> set[str] | CheckResult:
     return names
 
 
-async def check(client: Client, runs_again: Any) -> CheckResult:
-    """Pass when ``runs_again`` names exactly the steps that ran more than once in the experiment."""
-    names = _as_names(runs_again)
+async def check(client: Client) -> CheckResult:
+    """Pass when ``runs_again`` in module exercise01b names exactly the steps that ran more than once
+    in the experiment."""
+    module = sys.modules.get(MODULE)
+    if module is None:
+        return not_yet(f"run the %%module_file {MODULE} cell first.")
+    if not hasattr(module, "runs_again"):
+        return not_yet(f"module {MODULE} has no runs_again: write your prediction as runs_again = {{...}}.")
+    names = _as_names(module.runs_again)
     if isinstance(names, CheckResult):
         return names
     try:

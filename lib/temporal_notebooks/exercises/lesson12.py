@@ -47,7 +47,8 @@ def learner_tests(module_name: str = MODULE) -> list[Callable] | CheckResult:
         unknown = [p for p in inspect.signature(test).parameters if p not in FIXTURES]
         if unknown:
             return not_yet(
-                f"{test.__name__} asks for {', '.join(map(repr, unknown))}; the fixtures are env and trial_workflow."
+                f"{test.__name__} asks for {', '.join(map(repr, unknown))}; "
+                "the fixtures are env and trial_workflow."
             )
     return tests
 
