@@ -1,0 +1,39 @@
+"""Lesson 01b workflow: an order processed in four steps with a durable timer between them.
+Workflow classes only: the sandbox re-imports this module for every run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from temporal_notebooks.activities.durable import STEPS, Order
+
+
+@workflow.defn
+class OrderWorkflow:
+    """Each step is an activity; between two steps the workflow sleeps on a server-side timer."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+
+    @workflow.run
+    async def run(self, order: Order) -> list[str]:
+        for number, step in enumerate(STEPS):
+            if number:
+                await workflow.sleep(timedelta(seconds=order.pause_s))
+            result = await workflow.execute_activity(
+                step,
+                order,
+                start_to_close_timeout=timedelta(seconds=30),
+                # A step cut off by a stopping worker is tried again soon after a worker is back.
+                retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200)),
+            )
+            self.done.append(result)
+        return self.done
+
+    @workflow.query
+    def steps_done(self) -> list[str]:
+        return self.done
