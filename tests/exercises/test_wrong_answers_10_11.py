@@ -103,7 +103,9 @@ LESSON10 = [
 
 CORPUS = {"10": LESSON10}
 CASES = [
-    pytest.param(lesson, wrong, id=f"{lesson}-{wrong.mistake}") for lesson, answers in CORPUS.items() for wrong in answers
+    pytest.param(lesson, wrong, id=f"{lesson}-{wrong.mistake}")
+    for lesson, answers in CORPUS.items()
+    for wrong in answers
 ]
 
 

@@ -120,7 +120,9 @@ async def test_failed_after_acceptance_versus_rejected(client: Client, worker: W
     await concert.terminate("test done")
 
 
-async def test_returning_with_a_busy_handler_warns_and_fails_the_caller(client: Client, worker: Worker) -> None:
+async def test_returning_with_a_busy_handler_warns_and_fails_the_caller(
+    client: Client, worker: Worker
+) -> None:
     hasty = await client.start_workflow(OrderWorkflow.run, False, id=new_id("order"), task_queue=TASK_QUEUE)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -224,7 +226,9 @@ async def test_a_retried_update_id_is_applied_once_even_across_runs(client: Clie
     assert await account.execute_update(AccountWorkflow.deposit, 50, id="deposit-a") == 50
     assert await account.execute_update(AccountWorkflow.deposit, 50, id="deposit-a") == 50  # same run
     assert await account.execute_update(AccountWorkflow.deposit, 5, id="deposit-b") == 55  # run 1 ends
-    assert await account.execute_update(AccountWorkflow.deposit, 50, id="deposit-a") == 50  # run 2: remembered
+    assert (
+        await account.execute_update(AccountWorkflow.deposit, 50, id="deposit-a") == 50
+    )  # run 2: remembered
     state = await account.query(AccountWorkflow.balance)
     assert (state.balance, state.runs) == (55, 2)
     with pytest.raises(WorkflowUpdateFailedError) as refused:

@@ -71,9 +71,7 @@ async def charge_card(charge: Charge) -> str:
     """Pretend to charge a card. A card starting with 0000 is declined, for good (no retry helps)."""
     await asyncio.sleep(CHARGE_DELAY_S)
     if charge.card.startswith(DECLINED_CARD_PREFIX):
-        raise ApplicationError(
-            f"card {charge.card} was declined", type="CardDeclined", non_retryable=True
-        )
+        raise ApplicationError(f"card {charge.card} was declined", type="CardDeclined", non_retryable=True)
     return f"charged {charge.amount_cents / 100:.2f} € to {charge.customer}"
 
 

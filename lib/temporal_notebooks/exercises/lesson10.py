@@ -44,7 +44,9 @@ ANSWER_TIMEOUT_S = 8.0
 async def _spend_all(client: Client, workflow_class: type) -> tuple[list[int], list[str], int]:
     """Three spends at once, then ``close``: (answers, failure messages, final balance)."""
     task_queue = scoped(f"check-wallet-{uuid.uuid4().hex[:6]}")
-    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=[approve_purchase]):
+    async with short_lived_worker(
+        client, task_queue, workflows=[workflow_class], activities=[approve_purchase]
+    ):
         handle = await client.start_workflow(
             TYPE_NAME, START_BALANCE, id=scoped(f"check-wallet-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
         )

@@ -72,7 +72,8 @@ class ConcertWorkflow:
         """Runs before acceptance: a refusal here leaves no trace in the history."""
         if not 1 <= booking.seats <= MAX_SEATS_PER_BOOKING:
             raise ApplicationError(
-                f"book 1 to {MAX_SEATS_PER_BOOKING} seats at a time, not {booking.seats}", type="InvalidBooking"
+                f"book 1 to {MAX_SEATS_PER_BOOKING} seats at a time, not {booking.seats}",
+                type="InvalidBooking",
             )
         if self.closed:
             raise ApplicationError("the box office is closed", type="Closed")
@@ -117,7 +118,9 @@ class OrderWorkflow:
 
     @workflow.update
     async def ship(self, order: str) -> str:
-        confirmation = await workflow.execute_activity(ship_order, order, start_to_close_timeout=ACTIVITY_TIMEOUT)
+        confirmation = await workflow.execute_activity(
+            ship_order, order, start_to_close_timeout=ACTIVITY_TIMEOUT
+        )
         self.shipped.append(order)
         return confirmation
 
@@ -149,7 +152,10 @@ class AccountWorkflow:
     @workflow.run
     async def run(self, state: AccountState, updates_per_run: int = 3) -> AccountState:
         await workflow.wait_condition(
-            lambda: self.updates_this_run >= self.updates_per_run or workflow.info().is_continue_as_new_suggested()
+            lambda: (
+                self.updates_this_run >= self.updates_per_run
+                or workflow.info().is_continue_as_new_suggested()
+            )
         )
         # Drain: let every handler that started in this run finish before the run ends, so no
         # caller loses its answer. Updates that arrive later go to the next run.
