@@ -19,7 +19,8 @@ KEY_OUTPUTS = [
     "warnings: []",
     # rejected versus accepted-then-failed
     "rejected: cause ApplicationError, The update was rejected or failed: InvalidBooking: book 1 to 4 seats",
-    "failed: cause ActivityError, The update was rejected or failed: CardDeclined: card 0000-1111 was declined",
+    "failed: cause ActivityError, The update was rejected or failed: CardDeclined: card 0000-1111 was "
+    "declined",
     "the workflow goes on: erin booked 1, 9 left",
     "update events: ['WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateCompleted', "
     "'WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateCompleted']",
