@@ -101,7 +101,67 @@ LESSON10 = [
     ),
 ]
 
-CORPUS = {"10": LESSON10}
+
+# --- lesson 11: quotes in parallel, a failed quote fails the run ---------------------------------------
+
+GATHER = """        quotes = await asyncio.gather(
+            *(
+                workflow.execute_activity(quote_price, shop, start_to_close_timeout=timedelta(seconds=5))
+                for shop in shops
+            )
+        )
+"""
+CALL = "workflow.execute_activity(quote_price, shop, start_to_close_timeout=timedelta(seconds=5))"
+
+LESSON11 = [
+    WrongAnswer(
+        "one shop after the other (the skeleton)",
+        solution_with(
+            "11",
+            (
+                GATHER,
+                f"        quotes = []\n        for shop in shops:\n            quotes.append(await {CALL})\n",
+            ),
+        ),
+        ("asked one after the other", "asyncio.gather"),
+    ),
+    WrongAnswer(
+        "the calls never awaited",
+        solution_with("11", (GATHER, f"        quotes = [{CALL} for shop in shops]\n")),
+        ("workflow task fails", "without await"),
+    ),
+    WrongAnswer(
+        "failed quotes dropped with return_exceptions=True",
+        solution_with(
+            "11",
+            (
+                "            )\n        )\n        return min",
+                "            ),\n            return_exceptions=True,\n        )\n        return min",
+            ),
+            ("min(quotes,", "min([q for q in quotes if isinstance(q, Quote)],"),
+        ),
+        ("A quote that failed should fail the workflow", "return_exceptions=True"),
+    ),
+    WrongAnswer(
+        "the activity's failure turned into a ValueError",
+        solution_with(
+            "11",
+            ("import asyncio\n", "import asyncio\n\nfrom temporalio.exceptions import ActivityError\n"),
+            (
+                GATHER,
+                "        try:\n"
+                + GATHER.replace("\n        ", "\n            ").replace(
+                    "        quotes", "            quotes", 1
+                )
+                + "        except ActivityError as error:\n"
+                + '            raise ValueError(f"no quote: {error}")\n',
+            ),
+        ),
+        ("the workflow task fails (no quote", "never finishes"),
+    ),
+]
+
+CORPUS = {"10": LESSON10, "11": LESSON11}
 CASES = [
     pytest.param(lesson, wrong, id=f"{lesson}-{wrong.mistake}")
     for lesson, answers in CORPUS.items()
@@ -138,11 +198,11 @@ async def test_the_solution_passes(lesson: str, client: Client) -> None:
     assert result.passed, result.message
 
 
-async def test_the_check_says_to_run_the_module_cell_first(client: Client) -> None:
+@pytest.mark.parametrize("lesson", sorted(CORPUS))
+async def test_the_check_says_to_run_the_module_cell_first(lesson: str, client: Client) -> None:
     import sys
 
-    from temporal_notebooks.exercises import lesson10
-
-    sys.modules.pop(lesson10.MODULE, None)
-    result = await lesson10.check(client)
-    assert not result.passed and f"%%module_file {lesson10.MODULE}" in result.message
+    checks = importlib.import_module(f"temporal_notebooks.exercises.lesson{lesson}")
+    sys.modules.pop(checks.MODULE, None)
+    result = await checks.check(client)
+    assert not result.passed and f"%%module_file {checks.MODULE}" in result.message
