@@ -212,6 +212,18 @@ LESSONS: tuple[Lesson, ...] = (
             expect="greeting: hi",
         ),
     ),
+    Lesson(
+        "10",
+        "Message handlers in depth",
+        "message_handlers",
+        ("message-handlers",),
+        SmokeRun(
+            "ConcertWorkflow",
+            ({"name": "smoke test", "seats": 10},),
+            (update("book", {"customer": "smoke", "seats": 3}), query("seats"), signal("close")),
+            expect="7",
+        ),
+    ),
 )
 
 OTHER = "other"  # the lesson column of workflows no lesson claims

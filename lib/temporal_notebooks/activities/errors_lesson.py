@@ -1,0 +1,89 @@
+"""Lesson 11 activities and data types: failures, cancellation, parallel quotes, a blocking call.
+
+``blocking_rate_lookup`` is a plain function, not an activity: it stands for a library call that
+blocks (a synchronous HTTP client, a slow file read). Called from workflow code it stalls the
+workflow's thread, which the deadlock detector reports; called from an activity it is fine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+STOCK = {"teapot": 3, "mug": 12}
+PRICES_CENTS = {"north": 1250, "south": 990, "east": 1105, "west": 1399}
+QUOTE_DELAY_S = 0.3
+HEARTBEAT_EVERY_S = 0.1
+BLOCKING_CALL_S = 2.5  # longer than the deadlock detector's 2 s
+
+
+@dataclass
+class JobInput:
+    """A long job: how long it runs, and the heartbeat timeout its workflow gives it (None: none)."""
+
+    seconds: float
+    heartbeat_timeout_s: float | None = None
+
+
+@dataclass
+class Quote:
+    shop: str
+    cents: int
+
+    def describe(self) -> str:
+        return f"{self.shop}: {self.cents / 100:.2f} €"
+
+
+@activity.defn
+async def reserve_stock(item: str) -> str:
+    """Reserve one item; an item the shop does not stock fails for good (retrying cannot help)."""
+    if STOCK.get(item, 0) < 1:
+        raise ApplicationError(f"no {item} in stock", type="OutOfStock", non_retryable=True)
+    return f"reserved one {item}"
+
+
+@activity.defn
+async def long_job(job: JobInput) -> str:
+    """Works in small steps and heartbeats after each. Cancellation arrives as ``CancelledError``
+    at an ``await``, and only once a heartbeat has told the server's answer to the worker."""
+    steps = int(job.seconds / HEARTBEAT_EVERY_S)
+    for step in range(steps):
+        activity.heartbeat(step)
+        await asyncio.sleep(HEARTBEAT_EVERY_S)
+    return f"finished {steps} steps"
+
+
+@activity.defn
+async def release_resources(job: JobInput) -> str:
+    """The clean-up a cancelled workflow runs before it closes."""
+    return "resources released"
+
+
+@activity.defn
+async def quote_price(shop: str) -> Quote:
+    """Ask one shop for its price (it takes a moment); an unknown shop fails for good."""
+    await asyncio.sleep(QUOTE_DELAY_S)
+    if shop not in PRICES_CENTS:
+        raise ApplicationError(f"no shop called {shop!r}", type="UnknownShop", non_retryable=True)
+    return Quote(shop, PRICES_CENTS[shop])
+
+
+@activity.defn
+async def send_receipt(order: str) -> str:
+    return f"receipt for {order} sent"
+
+
+def blocking_rate_lookup(currency: str) -> float:
+    """A blocking library call: fine in an activity, a deadlock in workflow code."""
+    time.sleep(BLOCKING_CALL_S)
+    return {"EUR": 0.92, "GBP": 0.79}.get(currency, 1.0)
+
+
+@activity.defn
+def lookup_rate(currency: str) -> float:
+    """The blocking call where it belongs: a sync activity, in the worker's thread pool."""
+    return blocking_rate_lookup(currency)

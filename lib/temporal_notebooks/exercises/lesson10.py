@@ -1,0 +1,106 @@
+"""Lesson 10 exercise: a wallet whose async ``spend`` update must not interleave with itself.
+
+The learner writes the "Wallet" workflow in a ``%%module_file exercise10`` cell. Its ``spend``
+handler checks the balance, awaits a slow approval activity, then takes the money. The check
+starts a wallet with 100 and sends three spends of 40 at the same moment: with the handler
+guarded by one ``asyncio.Lock``, two succeed (60, then 20) and the third fails with "not enough
+money"; without it, all three read 100 before any of them writes, and the wallet is overdrawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+
+from temporal_notebooks.activities.message_handlers import approve_purchase
+from temporal_notebooks.runtime.errors import explain
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    learner_workflow,
+    not_yet,
+    passed,
+    short_lived_worker,
+)
+from temporal_notebooks.runtime.learner import scoped
+from temporal_notebooks.widgets.forms import rejection_message
+
+MODULE = "exercise10"
+TYPE_NAME = "Wallet"
+UPDATE = "spend"
+START_BALANCE = 100
+SPENDS = [40, 40, 40]
+EXPECTED_ANSWERS = [60, 20]
+EXPECTED_BALANCE = 20
+ANSWER_TIMEOUT_S = 8.0
+
+
+async def _spend_all(client: Client, workflow_class: type) -> tuple[list[int], list[str], int]:
+    """Three spends at once, then ``close``: (answers, failure messages, final balance)."""
+    task_queue = scoped(f"check-wallet-{uuid.uuid4().hex[:6]}")
+    async with short_lived_worker(
+        client, task_queue, workflows=[workflow_class], activities=[approve_purchase]
+    ):
+        handle = await client.start_workflow(
+            TYPE_NAME, START_BALANCE, id=scoped(f"check-wallet-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+        )
+        try:
+            outcomes = await asyncio.wait_for(
+                asyncio.gather(
+                    *(handle.execute_update(UPDATE, amount, result_type=int) for amount in SPENDS),
+                    return_exceptions=True,
+                ),
+                ANSWER_TIMEOUT_S,
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException) and not isinstance(outcome, WorkflowUpdateFailedError):
+                    raise outcome
+            await handle.signal("close")
+            balance = await asyncio.wait_for(handle.result(), ANSWER_TIMEOUT_S)
+        finally:
+            with contextlib.suppress(Exception):
+                await handle.terminate("exercise check finished")
+    answers = sorted((o for o in outcomes if isinstance(o, int)), reverse=True)
+    failures = [rejection_message(o) for o in outcomes if isinstance(o, WorkflowUpdateFailedError)]
+    return answers, failures, balance
+
+
+async def check(client: Client) -> CheckResult:
+    """Pass when three simultaneous spends of 40 from 100 give 60, 20 and one refusal, balance 20."""
+    workflow_class = learner_workflow(MODULE, TYPE_NAME)
+    if isinstance(workflow_class, CheckResult):
+        return workflow_class
+    try:
+        answers, failures, balance = await _spend_all(client, workflow_class)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return not_yet(
+            f"no answer within {ANSWER_TIMEOUT_S:.0f} s: does the handler raise something other than "
+            "ApplicationError (that fails the workflow task, which Temporal retries), or does the run "
+            "never return after close?"
+        )
+    except Exception as exc:
+        return not_yet(f"running it failed: {explain(exc) or exc}")
+    spends = " + ".join(map(str, SPENDS))
+    if balance < 0 or len(answers) > len(EXPECTED_ANSWERS):
+        return not_yet(
+            f"{spends} sent at once from {START_BALANCE} were all approved and the balance ended at "
+            f"{balance}: each handler checked the balance, then gave way at the await while the others "
+            "checked the same old balance. Hold one asyncio.Lock (made once, in __init__) around the "
+            "check, the await and the write."
+        )
+    if answers != EXPECTED_ANSWERS or len(failures) != 1 or balance != EXPECTED_BALANCE:
+        return not_yet(
+            f"{spends} sent at once from {START_BALANCE} answered {answers} with {len(failures)} "
+            f"refusal(s) ({'; '.join(failures) or 'none'}) and left {balance}; expected the answers "
+            f"{EXPECTED_ANSWERS}, one refusal and a balance of {EXPECTED_BALANCE}."
+        )
+    return passed(
+        f"{spends} at once from {START_BALANCE}: answered {answers}, the third was refused "
+        f"({failures[0]}), balance {balance}. One spend at a time, even across the await."
+    )

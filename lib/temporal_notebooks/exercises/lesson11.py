@@ -1,0 +1,125 @@
+"""Lesson 11 exercise: ask every shop at once (``asyncio.gather``) and let a failed quote fail the run.
+
+The learner writes the "Cheapest" workflow in a ``%%module_file exercise11`` cell. The check runs it
+for three shops and reads the history: all three ``quote_price`` activities must be scheduled by the
+same workflow task (started together, not one after the other), and the cheapest quote returned.
+Then it runs it with a shop that does not exist: the activity's failure must fail the workflow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import ActivityError
+
+from temporal_notebooks.activities.errors_lesson import PRICES_CENTS, quote_price
+from temporal_notebooks.runtime.errors import WorkflowTaskFailedError, explain
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    learner_workflow,
+    not_yet,
+    passed,
+    short_lived_worker,
+)
+from temporal_notebooks.runtime.learner import scoped
+
+MODULE = "exercise11"
+TYPE_NAME = "Cheapest"
+SHOPS = ["north", "south", "east"]
+WITH_UNKNOWN = ["north", "atlantis"]
+RESULT_TIMEOUT_S = 6.0
+
+
+class _Stuck(Exception):
+    """The run neither finished nor failed: its workflow task fails, and Temporal retries it."""
+
+
+async def _task_failure(handle: WorkflowHandle) -> str | None:
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            return event.workflow_task_failed_event_attributes.failure.message
+    return None
+
+
+async def _run(client: Client, workflow_class: type, shops: list[str]) -> tuple[Any, list[int]]:
+    """Run once; (result, the workflow task that scheduled each quote activity)."""
+    task_queue = scoped(f"check-cheapest-{uuid.uuid4().hex[:6]}")
+    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=[quote_price]):
+        handle = await client.start_workflow(
+            TYPE_NAME, shops, id=scoped(f"check-cheapest-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+        )
+        try:
+            try:
+                result = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
+            except (TimeoutError, WorkflowTaskFailedError):
+                raise _Stuck(await _task_failure(handle) or "no result") from None
+            scheduled_by = [
+                event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
+                async for event in handle.fetch_history_events()
+                if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            ]
+            return result, scheduled_by
+        finally:
+            with contextlib.suppress(Exception):
+                await handle.terminate("exercise check finished")
+
+
+def _stuck_message(why: str) -> CheckResult:
+    hint = ""
+    if "coroutine" in why:
+        hint = " A coroutine where a quote should be: an execute_activity(...) call without await?"
+    return not_yet(f"the workflow task fails ({why}), so the run never finishes.{hint}")
+
+
+async def check(client: Client) -> CheckResult:
+    """Pass when three quotes start together, the cheapest comes back, and an unknown shop fails the run."""
+    workflow_class = learner_workflow(MODULE, TYPE_NAME)
+    if isinstance(workflow_class, CheckResult):
+        return workflow_class
+    cheapest = min(SHOPS, key=PRICES_CENTS.__getitem__)
+    try:
+        result, scheduled_by = await _run(client, workflow_class, SHOPS)
+    except _Stuck as stuck:
+        return _stuck_message(str(stuck))
+    except WorkflowFailureError as failure:
+        return not_yet(f"for the shops {SHOPS} the workflow failed: {explain(failure)}")
+    except Exception as exc:
+        return not_yet(f"running it failed: {explain(exc) or exc}")
+    if len(scheduled_by) != len(SHOPS):
+        return not_yet(
+            f"for {len(SHOPS)} shops the history has {len(scheduled_by)} quote_price activities; ask each "
+            "shop once (and await the calls: an activity that is never awaited is never scheduled)."
+        )
+    if len(set(scheduled_by)) > 1:
+        tasks = len(set(scheduled_by))
+        return not_yet(
+            f"the shops were asked one after the other (the quotes were scheduled by {tasks} different "
+            "workflow tasks). Start all the activities first, then await them together with asyncio.gather."
+        )
+    if not isinstance(result, dict) or result.get("shop") != cheapest:
+        return not_yet(f"it returned {result!r}; expected the cheapest quote, {cheapest}'s.")
+
+    try:
+        outcome, _ = await _run(client, workflow_class, WITH_UNKNOWN)
+    except _Stuck as stuck:
+        return _stuck_message(str(stuck))
+    except WorkflowFailureError as failure:
+        if isinstance(failure.cause, ActivityError):
+            return passed(
+                f"the {len(SHOPS)} quotes were started together and {cheapest} won; with an unknown shop the "
+                f"activity's failure failed the workflow ({explain(failure)})."
+            )
+        return not_yet(
+            f"with an unknown shop the workflow failed, but not with the activity's error: {explain(failure)}"
+        )
+    except Exception as exc:
+        return not_yet(f"running it failed: {explain(exc) or exc}")
+    return not_yet(
+        f"with the shops {WITH_UNKNOWN} it returned {outcome!r}. A quote that failed should fail the "
+        "workflow: let the ActivityError through (no return_exceptions=True, no except that hides it)."
+    )

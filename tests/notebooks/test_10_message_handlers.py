@@ -1,0 +1,57 @@
+"""Notebook 10 (message handlers in depth) in a real kernel: twice top to bottom with its key outputs,
+as JupyterLab's queued Run All, and its check cell failing on the skeleton and passing with the solution."""
+
+from __future__ import annotations
+
+import time
+
+from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
+
+KEY_OUTPUTS = [
+    # two handlers interleave at the await: a booking is lost; the lock fixes it
+    "5 seats sold, yet 7 of 10 are left: a booking was lost",
+    "bob booked 3, 5 left",
+    "seats left when the box office closed: 5",
+    # a run that returns with a busy handler: the SDK's warning and the caller's error
+    "UnfinishedUpdateHandlersWarning: [TMPRL1102] Workflow finished while update handlers are still running.",
+    "Workflow Update failed because the Workflow completed before the Update completed",
+    "the update's answer: order-2 shipped",
+    "warnings: []",
+    # rejected versus accepted-then-failed
+    "rejected: cause ApplicationError, The update was rejected or failed: InvalidBooking: book 1 to 4 seats",
+    "failed: cause ActivityError, The update was rejected or failed: CardDeclined: card 0000-1111 was "
+    "declined",
+    "the workflow goes on: erin booked 1, 9 left",
+    "update events: ['WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateCompleted', "
+    "'WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateCompleted']",
+    # update-with-start
+    "alice booked 2, 98 left",
+    "bob booked 4, 94 left",
+    "same run: True",
+    "seats left at closing: 94",
+    # continue-as-new and update ids
+    "deposit-7: balance 70",
+    "now in run 3, balance 70",
+    "'WorkflowExecutionContinuedAsNew']",
+    "deposit-7 sent again: answered 70",
+    "deposit-2 sent again: answered 20",
+    "balance still 70, run 3",
+    # the exercise: skeleton fails, solution passes
+    "❌ Not yet: 40 + 40 + 40 sent at once from 100 were all approved and the balance ended at -20",
+    "✅ Passed: 40 + 40 + 40 at once from 100: answered [60, 20]",
+]
+
+
+async def test_notebook_10_runs_twice_with_its_key_outputs() -> None:
+    started = time.perf_counter()
+    passes = await execute_twice("10")
+    print(f"notebook 10, two passes in one kernel: {time.perf_counter() - started:.1f} s")
+    for number, nb in enumerate(passes, 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = output_text(nb)
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+
+
+async def test_notebook_10_queued_run_all_is_ok() -> None:
+    await assert_run_all_queued_ok("10")
