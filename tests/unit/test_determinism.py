@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -30,6 +31,7 @@ from temporal_notebooks.runtime.results import WatchResultsInterceptor
 from temporal_notebooks.widgets.history import event_name
 from temporal_notebooks.workflows.determinism import (
     GlobalStateWorkflow,
+    PrintOrLogWorkflow,
     RuleBreakerWorkflow,
     SafeAlternativesWorkflow,
     ShipOrderPatched,
@@ -71,7 +73,14 @@ async def _worker(client: Client, workflows: list[type]) -> AsyncIterator[str]:
 @pytest_asyncio.fixture(scope="module")
 async def queue(watched: Client) -> AsyncIterator[str]:
     """A worker with version 1 of ShipOrder (the one "deployed" first)."""
-    workflows = [SafeAlternativesWorkflow, RuleBreakerWorkflow, GlobalStateWorkflow, ShipOrderV1, SignupV1]
+    workflows = [
+        SafeAlternativesWorkflow,
+        RuleBreakerWorkflow,
+        GlobalStateWorkflow,
+        ShipOrderV1,
+        SignupV1,
+        PrintOrLogWorkflow,
+    ]
     async for task_queue in _worker(watched, workflows):
         yield task_queue
 
@@ -166,3 +175,25 @@ async def test_new_runs_of_the_patched_code_take_the_new_path(watched: Client, p
 async def test_signup_v1_creates_the_account_then_welcomes(watched: Client, queue: str) -> None:
     _, steps = await finished(watched, queue, SignupV1.run, "ada@example.com")
     assert steps == ["account for ada@example.com", "welcome email sent to ada@example.com"]
+
+
+async def test_print_repeats_on_replay_and_the_workflow_logger_does_not(
+    watched: Client, queue: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records: list[str] = []
+    collect = logging.Handler(logging.INFO)
+    collect.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("temporalio.workflow")
+    logger.addHandler(collect)
+    logger.setLevel(logging.INFO)
+    try:
+        handle, result = await finished(watched, queue, PrintOrLogWorkflow.run, "order-7")
+        assert result == "order-7 charged"
+        live_prints, live_logs = capsys.readouterr().out.count("print: charging"), len(records)
+        assert await replay(handle, PrintOrLogWorkflow) is None
+        replay_prints = capsys.readouterr().out.count("print: charging")
+    finally:
+        logger.removeHandler(collect)
+        logger.setLevel(logging.NOTSET)
+    assert (live_prints, live_logs) == (1, 1)
+    assert (replay_prints, len(records) - live_logs) == (1, 0)

@@ -193,3 +193,27 @@ async def test_signal_to_a_closed_workflow_is_one_clear_line(client: Client, wor
         await handle.signal(GreeterWorkflow.submit_greeting, "too late")
     line = explain(info.value)
     assert line is not None and "closed" in line and "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("greeter", "expected"),
+    [("PlainInitGreeter", "(no salutation yet), Ada!"), ("InitInputGreeter", "Welcome, Ada!")],
+)
+async def test_workflow_init_gives_the_first_handler_the_input(
+    client: Client, greeter: str, expected: str
+) -> None:
+    """Both __init__ kinds run before a start signal's handler; only @workflow.init sees the input."""
+    from temporal_notebooks.workflows import signals
+
+    workflow_class = getattr(signals, greeter)
+    queue = f"{TASK_QUEUE}-init"
+    async with Worker(client, task_queue=queue, workflows=[workflow_class]):
+        handle = await client.start_workflow(
+            workflow_class.run,
+            GreeterInput("Welcome"),
+            id=new_id("init"),
+            task_queue=queue,
+            start_signal="submit_greeting",
+            start_signal_args=["Ada"],
+        )
+        assert await handle.result() == [expected]

@@ -114,6 +114,18 @@ class ShipOrderPatched:
         return [*steps, charged, shipped]
 
 
+@workflow.defn
+class PrintOrLogWorkflow:
+    """``print`` runs again on every replay; ``workflow.logger`` knows when it replays and stays quiet."""
+
+    @workflow.run
+    async def run(self, order_id: str) -> str:
+        print(f"print: charging {order_id}")
+        workflow.logger.warning(f"logger: charging {order_id}")
+        await workflow.sleep(timedelta(milliseconds=10))
+        return f"{order_id} charged"
+
+
 @workflow.defn(name="Signup")
 class SignupV1:
     """The exercise's starting point: create the account, then send the welcome email."""

@@ -128,3 +128,46 @@ class GreetingRelayWorkflow:
         greeter = workflow.get_external_workflow_handle_for(GreeterWorkflow.run, greeter_id)
         await greeter.signal(GreeterWorkflow.submit_greeting, name)
         return f"signalled {greeter_id} with {name!r}"
+
+
+# --- what @workflow.init adds: the workflow's input, before the first handler runs -----------------
+
+
+@workflow.defn
+class PlainInitGreeter:
+    """``__init__`` without ``@workflow.init``: it runs before any handler too, but it cannot see the
+    input, so the salutation is only known once ``run`` starts, after a start signal was handled."""
+
+    def __init__(self) -> None:
+        self._salutation = "(no salutation yet)"
+        self._greetings: list[str] = []
+
+    @workflow.run
+    async def run(self, params: GreeterInput) -> list[str]:
+        self._salutation = params.salutation
+        await workflow.wait_condition(lambda: len(self._greetings) > 0)
+        return self._greetings
+
+    @workflow.signal
+    def submit_greeting(self, name: str) -> None:
+        self._greetings.append(f"{self._salutation}, {name}!")
+
+
+@workflow.defn
+class InitInputGreeter:
+    """The same with ``@workflow.init``: ``__init__`` gets the run's arguments, so the handler of a
+    signal that arrives with the start already sees the salutation."""
+
+    @workflow.init
+    def __init__(self, params: GreeterInput) -> None:
+        self._salutation = params.salutation
+        self._greetings: list[str] = []
+
+    @workflow.run
+    async def run(self, params: GreeterInput) -> list[str]:
+        await workflow.wait_condition(lambda: len(self._greetings) > 0)
+        return self._greetings
+
+    @workflow.signal
+    def submit_greeting(self, name: str) -> None:
+        self._greetings.append(f"{self._salutation}, {name}!")

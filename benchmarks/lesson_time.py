@@ -1,0 +1,105 @@
+"""How long each lesson takes a learner, core path and optional sections, from the notebooks themselves.
+
+A learner's time is reading the prose, reading and running the code, and the exercise. This script
+counts what each section of a notebook asks of the reader and adds the cells' measured run time
+(one Restart & Run All in a fresh kernel, unless ``--no-run``):
+
+- prose at 180 words a minute (technical text, read once);
+- code at 25 lines a minute, plus 15 s per code cell to run it and look at its output;
+- the exercise section: an allowance of 8 minutes (read, edit, run the check once or twice).
+
+A section whose heading ends in "(optional)" counts as optional; everything else is the core path.
+It prints a table per lesson and the totals, to set the "Time:" lines and the workshop agenda in
+docs/classroom.md. Run: ``.venv/bin/python benchmarks/lesson_time.py [--no-run] [notebook ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS_PER_MINUTE = 180
+CODE_LINES_PER_MINUTE = 25
+SECONDS_PER_CODE_CELL = 15
+EXERCISE_MINUTES = 8.0
+
+
+@dataclasses.dataclass
+class Section:
+    title: str
+    optional: bool
+    minutes: float = 0.0
+
+
+def _section_of(title: str) -> Section:
+    optional = title.rstrip(" *_").lower().endswith("(optional)")
+    return Section(title, optional, EXERCISE_MINUTES if title.lower().startswith("exercise") else 0.0)
+
+
+def sections(nb: nbformat.NotebookNode, run_seconds: list[float]) -> list[Section]:
+    found = [Section("introduction", optional=False)]
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    found.append(_section_of(line[3:].strip()))
+            words = len(re.findall(r"\w+", re.sub(r"`[^`]*`", " x ", cell.source)))
+            found[-1].minutes += words / WORDS_PER_MINUTE
+        else:
+            lines = [line for line in cell.source.splitlines() if line.strip()]
+            found[-1].minutes += len(lines) / CODE_LINES_PER_MINUTE + SECONDS_PER_CODE_CELL / 60
+            if index < len(run_seconds):
+                found[-1].minutes += run_seconds[index] / 60
+    return [s for s in found if s.minutes > 0]
+
+
+async def run_times(path: Path) -> list[float]:
+    """Seconds each cell took in one fresh-kernel run (what a learner waits for)."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True)
+    client.resources = {"metadata": {"path": str(path.parent)}}
+    seconds: list[float] = []
+    async with client.async_setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            started = time.perf_counter()
+            if cell.cell_type == "code":
+                await client.async_execute_cell(cell, index)
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="notebook paths (default: every lesson)")
+    parser.add_argument("--no-run", action="store_true", help="skip running the notebooks")
+    args = parser.parse_args()
+    paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    total_core = total_optional = 0.0
+    print(f"{'lesson':<40} {'core':>6} {'optional':>9} {'total':>6}  (minutes)")
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        seconds = [] if args.no_run else asyncio.run(run_times(path))
+        found = sections(nb, seconds)
+        core = sum(s.minutes for s in found if not s.optional)
+        optional = sum(s.minutes for s in found if s.optional)
+        total_core, total_optional = total_core + core, total_optional + optional
+        print(f"{path.stem:<40} {core:6.0f} {optional:9.0f} {core + optional:6.0f}")
+        for section in found:
+            if section.optional:
+                print(f"    optional: {section.title} ({section.minutes:.0f} min)")
+    print(f"{'all lessons':<40} {total_core:6.0f} {total_optional:9.0f} {total_core + total_optional:6.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
