@@ -10,8 +10,12 @@ first DOM change that shows the answer. Prints median / p95 / min.
   an accepted update also writes two history events, and unreadable text never leaves the kernel
   (browser → kernel → browser alone, the floor for any widget).
 - ``06``: the signal panel's "Greet" button, each click with a new name, until the greeting is in
-  the live state view. Run All closes that notebook's workflow and stops its worker, so the worker
-  and panel cells are run again first, as a learner would.
+  the live state view of the learner's own panel, which Run All leaves running.
+
+Where the time goes: the lesson widgets' button bar (``widgets/actionbar.py``) stamps each click,
+page and kernel sharing the machine's clock: sent by the page → received by the kernel's comm
+handler → the scheduled work starts on the kernel's loop → the work (Temporal call, widget values
+set) ends → the answer is on the page (kernel → page message and render). Printed as medians.
 
     .venv/bin/python benchmarks/browser_click_latency.py [--clicks 50] [--notebooks 08 06]
 
@@ -45,6 +49,21 @@ from browser_harness import (  # noqa: E402
 )
 
 SKUS = ["apple", "bread", "coffee", "milk"]  # 10 of each allowed per cart: 40 accepted adds
+STAGES = {
+    "page → kernel (comm message)": ("sent_at", "received_at"),
+    "kernel: handler → work starts": ("received_at", "started_at"),
+    "kernel: the work (Temporal, values set)": ("started_at", "finished_at"),
+    "kernel → page, answer rendered": ("finished_at", "visible_at"),
+}
+
+# The timings the bar kept for the latest click (once its "done" has arrived), and when the answer
+# became visible on the page's own clock.
+_LAST_TIMING_JS = """(count) => {
+    const timings = window.__tnActionTimings || [];
+    if (timings.length <= count) return null;
+    const last = timings[timings.length - 1];
+    return {...last, visible_at: performance.timeOrigin + window.__tnTiming.visibleAt, count: timings.length};
+}"""
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -61,6 +80,37 @@ def summary(label: str, values: list[float]) -> str:
     )
 
 
+def breakdown(label: str, timings: list[dict]) -> list[str]:
+    """Median milliseconds per stage of a click (see the module docstring)."""
+    if not timings:
+        return []
+    lines = [f"  where the time goes ({label}), medians:"]
+    for stage, (start, end) in STAGES.items():
+        values = [t[end] - t[start] for t in timings]
+        lines.append(f"    {stage:<42} {statistics.median(values):6.1f} ms")
+    return lines
+
+
+class TimedClicks:
+    """Clicks timed in the page, with the bar's per-stage stamps for each."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.seen = 0
+
+    async def click(self, button, watched: str, done_js: str, into: list[float], stages: list[dict]) -> None:
+        into.append(await timed_click(self.page, button, watched, done_js))
+        timing = None
+        for _ in range(200):  # the "done" message follows the answer by a moment
+            timing = await self.page.evaluate(_LAST_TIMING_JS, self.seen)
+            if timing:
+                break
+            await self.page.wait_for_timeout(5)
+        if timing:
+            self.seen = timing["count"]
+            stages.append(timing)
+
+
 async def bench_update_form(page, lab, clicks: int) -> list[str]:
     await open_notebook(page, lab, "08_updates.ipynb")
     run_all_s = await run_all_cells(page)
@@ -75,6 +125,8 @@ async def bench_update_form(page, lab, clicks: int) -> list[str]:
     accepted: list[float] = []
     rejected: list[float] = []
     unread: list[float] = []
+    stages: dict[int, list[dict]] = {id(accepted): [], id(rejected): [], id(unread): []}
+    clicks_timed = TimedClicks(page)
     added = 2  # the notebook's own cell put 2 apples in the form's cart
     for click in range(clicks):
         seq = int(await result.locator("[data-seq]").get_attribute("data-seq"))
@@ -90,12 +142,15 @@ async def bench_update_form(page, lab, clicks: int) -> list[str]:
             "const s = node.querySelector('[data-seq]');"
             f" return !!s && Number(s.dataset.seq) > {seq} && s.dataset.status !== 'pending';"
         )
-        into.append(await timed_click(page, submit, ".tn-update-result", done))
+        await clicks_timed.click(submit, ".tn-update-result", done, into, stages[id(into)])
     return [
         f"notebook 08: Run All in JupyterLab {run_all_s:.1f} s",
         summary("update form, rejected by the validator", rejected),
+        *breakdown("rejected", stages[id(rejected)]),
         summary("update form, accepted (result shown)", accepted),
+        *breakdown("accepted", stages[id(accepted)]),
         summary("update form, text unreadable (no server call)", unread),
+        *breakdown("no server call", stages[id(unread)]),
     ]
 
 
@@ -111,14 +166,17 @@ async def bench_signal_panel(page, lab, clicks: int) -> list[str]:
     text_box = panel.locator(".tn-signal-text input")
     greet = panel.locator(".tn-signal-button.tn-signal-greet")
     times: list[float] = []
+    stages: list[dict] = []
+    clicks_timed = TimedClicks(page)
     for click in range(clicks):
         name = f"Learner{click}"
         await text_box.fill(name)
         done = f"return node.textContent.includes('Hello, {name}!');"
-        times.append(await timed_click(page, greet, ".tn-signal-panel .tn-state-view", done))
+        await clicks_timed.click(greet, ".tn-signal-panel .tn-state-view", done, times, stages)
     return [
         f"notebook 06: Run All in JupyterLab {run_all_s:.1f} s",
         summary("signal panel, click → new greeting shown", times),
+        *breakdown("signal panel", stages),
     ]
 
 

@@ -1,7 +1,7 @@
 """Click → visible: how long after a signal button is clicked the panel shows the workflow's new state.
 
 Runs inside a real Jupyter kernel (as a learner's notebook does): starts a worker and a greeter
-workflow, builds lesson 06's signal panel, then clicks its "Greet" button with ``button.click()``
+workflow, builds lesson 06's signal panel, then clicks its "Greet" button with ``panel.click("Greet", name)``
 (exactly what a browser click ends in) and times click → the state view's value holding the new
 greeting. It does this for each way the panel can learn about the new state, interleaved so that
 machine load hits all of them alike, and prints median / p95 of ``--clicks`` clicks each, next to
@@ -137,10 +137,8 @@ async def _click(panel, counts: dict[str, int], strategy: str) -> float:
     counts[strategy] += 1
     name = f"n{counts[strategy]}"
     expected = f"Hello, {name}!"
-    panel.text.value = name
-    button = panel.buttons["Greet"]
     clicked = time.perf_counter()
-    button.click()
+    panel.click("Greet", name)
     state = await panel.wait_for(lambda s: expected in s.greetings, timeout_s=20)
     if expected not in state.greetings or expected not in panel.state_view.value:
         raise RuntimeError(f"{strategy}: {expected!r} never appeared in the panel ({panel.status.value})")

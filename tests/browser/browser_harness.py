@@ -227,7 +227,7 @@ _ERRORS_JS = """() => {
 }"""
 
 
-async def open_notebook(page: Any, lab: JupyterLab, name: str, timeout_s: float = 60) -> None:
+async def open_notebook(page: Any, lab: JupyterLab, name: str, timeout_s: float = 180) -> None:
     """Open ``name`` in Lab and wait until its kernel is idle."""
     await page.goto(lab.notebook_url(name))
     await page.wait_for_function(_NOTEBOOK_READY_JS, arg=name, timeout=timeout_s * 1000, polling=200)
@@ -251,7 +251,7 @@ async def dismiss_news_toast(page: Any) -> None:
             await close.nth(index).click(timeout=1000)
 
 
-async def run_all_cells(page: Any, timeout_s: float = 60) -> float:
+async def run_all_cells(page: Any, timeout_s: float = 240) -> float:
     """Run All through Lab's own command; wait until every code cell ran. Returns the seconds taken."""
     started = time.perf_counter()
     await page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
@@ -313,7 +313,7 @@ _ARM_TIMING_JS = """({watched, doneSource}) => {
 }"""
 
 
-async def timed_click(page: Any, button: Any, watched: str, done_js: str, timeout_s: float = 20) -> float:
+async def timed_click(page: Any, button: Any, watched: str, done_js: str, timeout_s: float = 60) -> float:
     """Click ``button`` (a Playwright locator) as a person does; milliseconds from the click event
     until the last element matching ``watched`` (a CSS selector) satisfies ``done_js`` (a function
     body of ``node``)."""

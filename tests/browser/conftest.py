@@ -7,6 +7,7 @@ instead, so a CI run can never pass by skipping them. Any test (or benchmark) ca
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,6 +27,13 @@ from browser_harness import (
 )
 
 from temporal_notebooks.runtime import devserver
+
+# Waits, not timing asserts: on a machine shared by many jobs a kernel round trip can take seconds,
+# so every expect() waits up to 30 s (Playwright's default of 5 s failed under load).
+with contextlib.suppress(ImportError):  # without Playwright the tests skip (or fail in CI) below
+    from playwright.async_api import expect
+
+    expect.set_options(timeout=30_000)
 
 
 def in_ci() -> bool:

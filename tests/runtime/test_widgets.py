@@ -1,5 +1,6 @@
 """The lesson widgets against the real dev server: callbacks run exactly as a click runs them
-(``button.click()``), and the workflow's state is checked afterwards from outside the widget."""
+(``panel.click(...)``, or the page's own message handed to the widget), and the workflow's state is
+checked afterwards from outside the widget."""
 
 from __future__ import annotations
 
@@ -354,3 +355,36 @@ async def test_the_text_of_a_page_click_is_kept_without_being_sent_back(
     finally:
         panel.stop()
         await handle.terminate()
+
+
+async def test_history_picture_keeps_whole_labels_and_one_line_times(client: Client, worker: Worker) -> None:
+    """Screenshots showed "activity compose_greetin" and times wrapped as "1637 / ms"."""
+    from temporal_notebooks.widgets.history import fetch_history
+
+    handle = await start_greeter(client)
+    await handle.signal(GreeterWorkflow.submit_greeting, "Ada")
+    await handle.signal(GreeterWorkflow.exit)
+    await handle.result()
+    history = await fetch_history(handle)
+    svg = history.timeline_svg()
+    assert ">activity format_greeting</text>" in svg
+    left = min(int(part.split("'")[0]) for part in svg.split("data-max-x='")[1:])
+    assert left >= len("activity format_greeting") * 11 * 0.6  # room for the label at 11 px
+    table = history.table_html()
+    assert table.count("white-space:nowrap") == len(history.events)
+    assert history._repr_html_().startswith("<div class='tn-history'>")
+
+
+async def test_closed_badges_have_no_stray_separator_and_a_normal_end_is_not_a_warning(
+    client: Client, worker: Worker
+) -> None:
+    handle = await client.start_workflow(
+        PackingWorkflow.run,
+        Order(["a"], 0.1),
+        id=f"widget-packing-{uuid.uuid4().hex[:8]}",
+        task_queue=TASK_QUEUE,
+    )
+    view = query_view(handle, PackingWorkflow.progress, every_s=0.1)
+    assert await view.wait_closed(timeout_s=20) == "completed"
+    assert "·" not in plain_text(view.view.value)
+    assert "tn-status-ok" in view.status.value  # green, not the warning colour
