@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import (
@@ -192,11 +193,15 @@ def _unreachable(info: ServerInfo, reason: str) -> ServerUnreachableError:
 
 
 async def server_healthy(client: Client, timeout: float = HEALTH_TIMEOUT_S) -> bool:
-    """One health RPC with a short deadline and no retries: is the client's server there now?"""
+    """One cheap RPC with a short deadline and no retries: is the client's server there now?
+    (GetSystemInfo, which every client makes at connect, so any server and API key allow it.)"""
     try:
-        return await client.service_client.check_health(timeout=timedelta(seconds=timeout))
+        await client.workflow_service.get_system_info(
+            GetSystemInfoRequest(), retry=False, timeout=timedelta(seconds=timeout)
+        )
     except Exception:
         return False
+    return True
 
 
 async def _heal(client: Client, old: ServerInfo) -> None:
