@@ -249,6 +249,7 @@ async def _watch_server() -> None:
     from .worker import running_workers, set_server_state
 
     down_since: dict[int, float] = {}
+    misses: dict[int, int] = {}  # failed checks in a row: one slow answer on a busy machine is no outage
     while True:
         await asyncio.sleep(MONITOR_INTERVAL_S)
         workers = [w for w in running_workers().values() if w.running]
@@ -259,7 +260,8 @@ async def _watch_server() -> None:
             if not healthy and client is _client and _info is not None and _info.local:
                 healthy = await _follow_moved_server(client)
             key = id(client)
-            if not healthy and key not in down_since:
+            misses[key] = 0 if healthy else misses.get(key, 0) + 1
+            if misses[key] >= 2 and key not in down_since:
                 down_since[key] = time.time()
                 set_server_state(client, f"server unreachable since {_clock(down_since[key])}: {START_HINT}")
             elif healthy and key in down_since:
