@@ -213,3 +213,22 @@ def test_status_on_a_hub_shows_the_link_the_learner_can_open(home: FaultHome) ->
     link = f"https://hub.example.org/user/ada/proxy/absolute/{home.ui_port}/"
     assert f"Web UI {link}," in status.stdout, status.stdout
     assert "http://127.0.0.1" not in status.stdout
+
+
+def test_the_record_is_replaced_atomically_so_a_reader_never_sees_half(home: FaultHome) -> None:
+    record = devserver.DevServer(1, home.port, home.ui_port, "temporal", "log", "db", "/" + "x" * 4000)
+    devserver._write_record(record)
+    stop = False
+
+    def rewrite() -> None:
+        while not stop:
+            devserver._write_record(record)
+
+    with ThreadPoolExecutor(1) as pool:
+        writer = pool.submit(rewrite)
+        try:
+            for _ in range(2000):
+                assert json.loads((home.path / "devserver.json").read_text())["pid"] == 1
+        finally:
+            stop = True
+        writer.result()

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.runtime import (
     LogForwardingConfig,
@@ -192,11 +193,15 @@ def _unreachable(info: ServerInfo, reason: str) -> ServerUnreachableError:
 
 
 async def server_healthy(client: Client, timeout: float = HEALTH_TIMEOUT_S) -> bool:
-    """One health RPC with a short deadline and no retries: is the client's server there now?"""
+    """One cheap RPC with a short deadline and no retries: is the client's server there now?
+    (GetSystemInfo, which every client makes at connect, so any server and API key allow it.)"""
     try:
-        return await client.service_client.check_health(timeout=timedelta(seconds=timeout))
+        await client.workflow_service.get_system_info(
+            GetSystemInfoRequest(), retry=False, timeout=timedelta(seconds=timeout)
+        )
     except Exception:
         return False
+    return True
 
 
 async def _heal(client: Client, old: ServerInfo) -> None:
@@ -244,6 +249,7 @@ async def _watch_server() -> None:
     from .worker import running_workers, set_server_state
 
     down_since: dict[int, float] = {}
+    misses: dict[int, int] = {}  # failed checks in a row: one slow answer on a busy machine is no outage
     while True:
         await asyncio.sleep(MONITOR_INTERVAL_S)
         workers = [w for w in running_workers().values() if w.running]
@@ -254,7 +260,8 @@ async def _watch_server() -> None:
             if not healthy and client is _client and _info is not None and _info.local:
                 healthy = await _follow_moved_server(client)
             key = id(client)
-            if not healthy and key not in down_since:
+            misses[key] = 0 if healthy else misses.get(key, 0) + 1
+            if misses[key] >= 2 and key not in down_since:
                 down_since[key] = time.time()
                 set_server_state(client, f"server unreachable since {_clock(down_since[key])}: {START_HINT}")
             elif healthy and key in down_since:

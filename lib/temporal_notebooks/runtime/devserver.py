@@ -428,7 +428,7 @@ def _start() -> DevServer:
             stderr=log,
             start_new_session=True,  # outlives the kernel; never writes to the notebook
             close_fds=True,
-            pass_fds=(running_lock.fileno(),),
+            pass_fds=(running_lock.fileno(),) if fcntl is not None else (),
         )
     _reap_when_done(process)
     # Between fork and exec the child's cmdline is still ours: wait until it is the server's.
@@ -543,6 +543,8 @@ def _start_idle_watch(record: DevServer) -> None:
 def idle_watch(server_pid: int, poll_s: float | None = None) -> None:
     """Stop the server once it has had no client for :func:`idle_stop_seconds`; return when it is gone."""
     idle_after = idle_stop_seconds()
+    if idle_after <= 0 or not Path("/proc/net/tcp").exists():
+        return  # clients are counted from /proc (Linux, where hubs run); elsewhere never stop
     poll_s = poll_s or min(5.0, max(0.2, idle_after / 10))
     last_client = time.monotonic()
     while True:
