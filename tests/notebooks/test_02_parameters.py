@@ -105,8 +105,9 @@ async def test_check_fails_clearly_when_the_new_field_has_no_default(notebook_cl
     started = time.perf_counter()
     result = await lesson02.check(notebook_client)
     assert not result.passed
-    assert result.message.startswith('for {"weight_kg": 2} the run failed: The workflow task')
+    assert result.message.startswith('for {"weight_kg": 2} the run failed: Run \'tester.check-')
     assert "missing 1 required positional argument: 'express'" in result.message
+    assert "Give new dataclass fields a default value" in result.message
     assert time.perf_counter() - started < 10  # the watched handle reports it; nothing waits for a timeout
 
 
