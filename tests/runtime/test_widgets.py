@@ -280,7 +280,8 @@ async def test_query_view_reports_a_failing_query_and_keeps_trying(client: Clien
                 break
             await asyncio.sleep(0.05)
         assert view.polling and view.status_text.startswith(
-            "poll failed: The workflow has no query named 'no such query' (its queries: [is packed progress])."
+            "poll failed: The workflow has no query named 'no such query' "
+            "(its queries: [is packed progress])."
         )
     finally:
         view.stop()
