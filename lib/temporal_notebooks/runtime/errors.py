@@ -131,6 +131,12 @@ def _task_failure_line(message: str, workflow_id: str, line: str | None) -> str:
             "where the workflow is started (a typo?) or register the workflow on the worker; the run "
             "waits on the server until a worker knows the type: terminate it if it was a mistake."
         )
+    if "Failed decoding arguments" in message:
+        return (
+            f"Run '{workflow_id}' got arguments its parameter types cannot take ({message}). A caller "
+            "that does not send a newer field? Give new dataclass fields a default value, or send data "
+            f"of the declared types {_then_continue()}."
+        )
     # The SDK calls the run method itself: no frame of the workflow's own code means the call's
     # arguments did not fit, not a bad call inside the workflow.
     missing = _MISSING_ARGS.search(message) if line is None else None
@@ -152,12 +158,6 @@ def _task_failure_line(message: str, workflow_id: str, line: str | None) -> str:
             f"Run '{workflow_id}' was started with arguments that do not fit its run method: {what}. "
             "A caller written for another version of the workflow? Start it with the arguments the run "
             f"method takes, or give new parameters a default value {_then_continue()}."
-        )
-    if "Failed decoding arguments" in message:
-        return (
-            f"Run '{workflow_id}' got arguments its code cannot decode ({message}). The caller sent a "
-            "shape the parameter types do not accept: send matching data, or make the types accept it "
-            f"{_then_continue()}."
         )
     sandbox = _SANDBOX.search(message)
     if sandbox:
