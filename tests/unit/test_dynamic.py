@@ -5,7 +5,6 @@ with and without a dynamic handler, and the exercise's check."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,8 +14,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError, 
 from temporalio.worker import Worker
 
 from temporal_notebooks.activities.dynamic import compose_greeting, fallback_activity
-from temporal_notebooks.exercises import lesson09
-from temporal_notebooks.runtime.exercises import run_exercise_workflow, solution_source, write_module
+from temporal_notebooks.runtime.exercises import run_exercise_workflow, solution_module, write_module
 from temporal_notebooks.widgets.forms import rejection_message
 from temporal_notebooks.workflows.dynamic import (
     AnyNameWorkflow,
@@ -68,7 +66,7 @@ async def test_static_activity_wins_over_the_dynamic_one(client: Client) -> None
     def static_upper(text: str) -> str:
         return text.upper() + " (static)"
 
-    module = write_module(lesson09.MODULE, module_text(SOLUTION))
+    module = write_module("exercise09", solution_module("lesson09")[1])
     result = await run_exercise_workflow(
         client, TextPipelineWorkflow, "ada", ["upper", "lower"], activities=[static_upper, module.text_tool]
     )
@@ -144,52 +142,12 @@ async def test_a_typo_fails_loudly_without_dynamic_handlers(client: Client, work
     await box.result()
 
 
-# --- the exercise's check -------------------------------------------------------------------------
-
-
-def module_text(solution: str) -> str:
-    return solution.split("\n", 1)[1]
-
-
-SOLUTION = solution_source("lesson09")
-NOT_DYNAMIC = SOLUTION.replace("@activity.defn(dynamic=True)", "@activity.defn")
-RETURNS_TODO = SOLUTION.replace("    return TOOLS[name](text)", '    return "TODO"')
-NEVER_REFUSES = SOLUTION.replace("    if name not in TOOLS:\n", "    if False:\n").replace(
-    "    return TOOLS[name](text)", "    return TOOLS.get(name, str)(text)"
-)
+# --- the exercise's solution in the lesson's pipeline (its check: tests/exercises) ------------------
 
 
 async def test_solution_activity_runs_the_pipeline(client: Client) -> None:
-    module = write_module(lesson09.MODULE, module_text(SOLUTION))
+    module = write_module("exercise09", solution_module("lesson09")[1])
     result = await run_exercise_workflow(
         client, TextPipelineWorkflow, "hello wORLD", ["lower", "title"], activities=[module.text_tool]
     )
     assert result == "Hello World"
-
-
-async def test_check_passes_with_the_solution(client: Client) -> None:
-    write_module(lesson09.MODULE, module_text(SOLUTION))
-    result = await lesson09.check(client)
-    assert result.passed, result.message
-
-
-@pytest.mark.parametrize(
-    ("source", "complaint"),
-    [
-        (NOT_DYNAMIC, "use @activity.defn(dynamic=True)"),
-        (RETURNS_TODO, "gave 'TODO'; expected 'HELLO WORLD'"),
-        (NEVER_REFUSES, "a step named 'explode' returned 'hello'"),
-    ],
-)
-async def test_check_fails_clearly_with_wrong_answers(client: Client, source: str, complaint: str) -> None:
-    assert source != SOLUTION
-    write_module(lesson09.MODULE, module_text(source))
-    result = await lesson09.check(client)
-    assert not result.passed
-    assert complaint in result.message, result.message
-
-
-async def test_check_without_the_module(client: Client) -> None:
-    sys.modules.pop(lesson09.MODULE, None)
-    result = await lesson09.check(client)
-    assert not result.passed and "%%module_file exercise09" in result.message

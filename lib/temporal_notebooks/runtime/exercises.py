@@ -122,7 +122,10 @@ def apply_solution(name: str) -> str:
     """Write solution ``name`` as its exercise module (what running the solved exercise cell does)."""
     module, body = solution_module(name)
     defined = _import_into_notebook(module, body)
-    return f"module '{module}' now holds the solution ({', '.join(defined)}): run the check cell again."
+    return (
+        f"module '{module}' now holds the solution ({', '.join(defined)}): run the check cell again. "
+        "Your exercise cell is unchanged: running it writes your own code back."
+    )
 
 
 def solution(line: str) -> None:
@@ -152,6 +155,7 @@ def solution_button(name: str) -> Any:
     (Run All only displays the button); then the code, and "Use this solution" to apply it."""
     import ipywidgets as widgets
 
+    solution_module(name)  # a wrong name fails here, when the cell runs, not at the learner's click
     show = widgets.Button(description="Show solution", icon="eye", tooltip="Reveal the solution")
     use = widgets.Button(
         description="Use this solution",
@@ -179,8 +183,9 @@ def solution_button(name: str) -> Any:
     show.on_click(reveal)
     use.on_click(use_it)
     box = widgets.VBox([show, code, use, status])
-    for widget, css in ((box, "tn-solution"), (show, "tn-solution-show"), (code, "tn-solution-code")):
-        widget.add_class(css)
+    box.add_class("tn-solution")  # classes for the browser tests
+    show.add_class("tn-solution-show")
+    code.add_class("tn-solution-code")
     use.add_class("tn-solution-use")
     status.add_class("tn-solution-status")
     box.show_button, box.use_button, box.code, box.status = show, use, code, status

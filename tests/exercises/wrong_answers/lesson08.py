@@ -7,6 +7,7 @@ RAISE = (
     '            raise ApplicationError(f"a bid must beat the highest bid, {self.highest_bid}; got {amount}")'
     "\n"
 )
+SET = "        self.highest_bid = amount\n"
 HANDLER = """    def place_bid(self, amount: int) -> int:
         self.highest_bid = amount
         return self.highest_bid
@@ -49,5 +50,21 @@ WRONG_ANSWERS = [
             ("-> int:\n        self.highest_bid = amount", "-> None:\n        self.highest_bid = amount"),
         ),
         ("place_bid returned None", "return the highest bid, 10"),
+    ),
+    WrongAnswer(
+        "every bid refused",
+        solution_with("08", (CHECK, "        if True:\n")),
+        ("the first bid, 10, on a fresh auction was rejected",),
+    ),
+    WrongAnswer(
+        "the handler raises after taking the bid",
+        solution_with(
+            "08",
+            (
+                "        self.highest_bid = amount\n",
+                "        self.highest_bid = amount\n        raise ValueError('oops')\n",
+            ),
+        ),
+        ("got no answer within 5 s", "workflow task"),
     ),
 ]

@@ -58,4 +58,13 @@ WRONG_ANSWERS = [
         solution_with("09", ("@activity.defn(dynamic=True)", '@activity.defn(name="upper")')),
         ("registered under the fixed name 'upper'", "dynamic=True"),
     ),
+    WrongAnswer(
+        "unknown names passed through unchanged",
+        solution_with(
+            "09",
+            ("    if name not in TOOLS:\n", "    if False:\n"),
+            ("    return TOOLS[name](text)", "    return TOOLS.get(name, str)(text)"),
+        ),
+        ("a step named 'explode' returned 'hello wORLD'", "refuse any other name"),
+    ),
 ]
