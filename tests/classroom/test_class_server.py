@@ -153,7 +153,8 @@ def test_start_again_status_and_a_taken_port(class_server: ClassServerRun, tmp_p
 
 
 def test_smoke_passes_against_the_class_server_with_the_pasted_settings(class_server: ClassServerRun) -> None:
-    smoke = cli("smoke", env=class_server.hub_env(), timeout=240)
+    # Some lessons (the whole list is test_smoke.py's): enough to show the pasted settings work.
+    smoke = cli("smoke", "01", "06", "08", env=class_server.hub_env(), timeout=240)
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     first = smoke.stdout.splitlines()[0]
     assert f"configured server at 127.0.0.1:{class_server.port}, namespace '{NAMESPACE}'" in first
@@ -169,7 +170,7 @@ async def test_instructor_view_then_the_class_server_stops(class_server: ClassSe
     status = await view.refresh()
     assert status is not None and view.problem is None
     assert SMOKE_LEARNER not in status.learners
-    assert len(status.smoke_runs) >= 9  # one per lesson with a smoke run, and the exercise checks
+    assert len(status.smoke_runs) >= 3  # one per lesson with a smoke run, and the exercise checks
     assert "smoke test:" in status.summary() and "not counted as a learner" in status.summary()
 
     stopped = cli("class-server", "stop", *class_server.options)

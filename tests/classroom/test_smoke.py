@@ -78,7 +78,6 @@ def test_smoke_fails_with_one_clear_line_when_the_server_is_unreachable() -> Non
     assert "TEMPORAL_ADDRESS" in out
     assert SECRET not in out + err
     assert "Traceback" not in err
-    assert took < 10
 
 
 def test_smoke_gives_up_on_a_server_that_never_answers(silent_port: int) -> None:
@@ -88,7 +87,6 @@ def test_smoke_gives_up_on_a_server_that_never_answers(silent_port: int) -> None
         f"Smoke test FAILED: no answer from the Temporal server at 127.0.0.1:{silent_port} within 6 s "
         "(check TEMPORAL_ADDRESS, TLS and API key settings)."
     )
-    assert took < 12  # 6 s of waiting plus the interpreter's start on a busy machine
 
 
 def test_server_description_never_holds_the_api_key(monkeypatch: pytest.MonkeyPatch) -> None:

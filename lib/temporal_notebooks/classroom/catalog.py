@@ -146,7 +146,8 @@ LESSONS: tuple[Lesson, ...] = (
         "04_activities.ipynb",
         "activities_lesson",
         ("activities",),
-        SmokeRun("StartToCloseWorkflow", (0.01,), expect="looked up"),
+        # Retries with timers between attempts (a 500 ms timeout demo would fail on a busy machine).
+        SmokeRun("FlakyServiceWorkflow", ("smoke test",), expect="done on attempt 3"),
         fails_on_purpose=("start-to-close", "schedule-to-close", "charge-*"),  # timeouts, non-retryable
     ),
     Lesson(
