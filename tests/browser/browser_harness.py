@@ -37,12 +37,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# No "get notified about Jupyter news?" toast, no update checks: nothing covers the widgets.
+# The collection's own JupyterLab settings (what make lab, a hub and Binder install): no "Jupyter news?"
+# toast, no kernel dialog, nothing covers the widgets. Given here as user settings of the test's Lab.
+LAB_SETTINGS = json.loads((ROOT / "jupyter-settings" / "temporal-notebooks.json").read_text())
 USER_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
+    plugin.replace(":", "/") + ".jupyterlab-settings": values for plugin, values in LAB_SETTINGS.items()
 }
 
 
