@@ -343,7 +343,7 @@ def running_hub(venv: Path, server: ClassServer, learners: list[str], workdir: P
             start_new_session=True,
         )
     namespace = {"c": _Config()}
-    exec(guide_config_block().replace("c = get_config()", "pass"), namespace)  # noqa: S102
+    exec(config_file.read_text().replace("c = get_config()", "pass"), namespace)  # noqa: S102
     hub = Hub(
         hub_url,
         password,
