@@ -234,7 +234,7 @@ async def test_two_learners_on_a_hub_see_only_their_own_workflows(class_hub, tmp
     # The instructor sees both learners.
     instructor_text = await asyncio.to_thread(_run_instructor_notebook, hub)
     for learner in hub.learners:
-        assert learner in instructor_text, f"the instructor notebook does not list {learner}:\n{instructor_text}"
+        assert learner in instructor_text, f"the instructor notebook misses {learner}:\n{instructor_text}"
 
     for learner in hub.learners:
         f = figures[learner]
