@@ -6,6 +6,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# JupyterLab settings of the collection (no "Jupyter news?" toast, a notebook's kernel starts without asking).
+LAB_SETTINGS := jupyter-settings/temporal-notebooks.json
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/temporal-notebooks.json
+# pipefail: a failed pip install must fail make even though its output goes through the progress filter.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 LAB_FLAGS := --notebook-dir=notebooks
 # Root (containers, CI) must say so; with no screen there is no browser to open: print the URL.
 ifeq ($(shell id -u),0)
@@ -15,15 +21,24 @@ ifeq ($(DISPLAY)$(WAYLAND_DISPLAY)$(shell uname -s | grep -c Darwin),0)
 LAB_FLAGS += --no-browser
 endif
 
-.PHONY: lab test browser lint strip clean
+.PHONY: lab test browser hub lint strip clean
 
+# The first run downloads about 150 packages (about a minute): say so, and count them as they come.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "Setting up the Python environment in $(VENV) (first run only, about a minute):"
+	@echo "  JupyterLab, the Temporal SDK, the Temporal CLI and the test tools."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e '.[test]' \
+		| awk '/^(Collecting|Requirement already satisfied)/ { n++; printf "\r  %3d packages found, last: %-40.40s", n, ($$1 == "Collecting" ? $$2 : $$4); fflush() } \
+			/^Installing collected packages/ { printf "\n  installing them...\n"; fflush() } \
+			/^Successfully installed/ { print "  done." }'
+	@touch $(STAMP)
 
-lab: $(STAMP)
+$(LAB_OVERRIDES): $(LAB_SETTINGS) $(STAMP)
+	@install -D -m 644 $(LAB_SETTINGS) $(LAB_OVERRIDES)
+
+lab: $(STAMP) $(LAB_OVERRIDES)
 	$(BIN)/jupyter lab $(LAB_FLAGS)
 
 # Browser tests need Chromium. As root (CI, containers) it comes from Debian's package;
@@ -33,7 +48,17 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(STAMP) browser
+# The JupyterHub test (tests/hub/) needs configurable-http-proxy from npm, hence Node and npm. As root they
+# come from Debian and npm; elsewhere the hub test says what is missing and skips (in CI it fails instead).
+hub:
+	@if [ "$$(id -u)" = 0 ] && ! command -v configurable-http-proxy >/dev/null 2>&1; then \
+		if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+		fi; \
+		npm install --global --silent --no-fund --no-audit configurable-http-proxy >/dev/null; \
+	fi
+
+test: $(STAMP) $(LAB_OVERRIDES) browser hub
 	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/python -m pytest
 

@@ -93,3 +93,27 @@ def test_the_console_script_is_declared_and_resolves() -> None:
 def test_no_tracked_file_is_a_notebook_checkpoint() -> None:
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout
     assert ".ipynb_checkpoints" not in tracked
+
+
+SETTINGS_FILE = "jupyter-settings/temporal-notebooks.json"
+
+
+def test_a_learners_first_screen_is_the_lesson() -> None:
+    """The collection's JupyterLab settings switch off the news question and start kernels without asking,
+    and every set-up installs them where JupyterLab reads them (tests/hub/ checks a real hub does)."""
+    settings = json.loads((ROOT / SETTINGS_FILE).read_text())
+    assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert settings["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True
+    target = "share/jupyter/lab/settings/overrides.d"
+    assert SETTINGS_FILE in (ROOT / "postBuild").read_text() and target in (ROOT / "postBuild").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert SETTINGS_FILE in makefile and target in makefile
+    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    assert data_files[target] == [SETTINGS_FILE]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_name_their_kernel(path: Path) -> None:
+    """A notebook that names no kernel makes JupyterLab ask which one on first open."""
+    kernelspec = json.loads(path.read_text())["metadata"].get("kernelspec", {})
+    assert kernelspec.get("name") == "python3" and kernelspec.get("display_name"), kernelspec

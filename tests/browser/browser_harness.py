@@ -37,15 +37,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# No "get notified about Jupyter news?" toast, no update checks: nothing covers the widgets. Every cell
-# laid out (no windowing), so a test can measure and screenshot cells that are scrolled out of view.
+# The collection's own JupyterLab settings (what make lab, a hub and Binder install): no "Jupyter news?"
+# toast, no kernel dialog, nothing covers the widgets. Given here as user settings of the test's Lab.
+# Tests also lay out every cell (no windowing), so they can measure and screenshot cells out of view.
+LAB_SETTINGS = json.loads((ROOT / "jupyter-settings" / "temporal-notebooks.json").read_text())
 USER_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    plugin.replace(":", "/") + ".jupyterlab-settings": values for plugin, values in LAB_SETTINGS.items()
 }
+TRACKER = "@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
+USER_SETTINGS[TRACKER] = {**USER_SETTINGS.get(TRACKER, {}), "windowingMode": "none"}
 
 
 def chromium_path() -> str | None:
