@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 from temporal_notebooks.runtime import write_module
 
-LESSONS = [f"{n:02d}" for n in range(1, 10)]
+LESSONS = [f"{n:02d}" for n in range(1, 10)] + ["01b", "12"]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

@@ -77,6 +77,17 @@ LESSONS: tuple[Lesson, ...] = (
         SmokeRun("GreetingWorkflow", ("smoke test",), expect="Hello, smoke test!"),
     ),
     Lesson(
+        "01b",
+        "Durable execution you can see",
+        "durable",
+        ("durable",),
+        SmokeRun(
+            "OrderWorkflow",
+            ({"order_id": "smoke test", "pause_s": 0.01, "work_s": 0.0},),
+            expect="email_receipt done",
+        ),
+    ),
+    Lesson(
         "02",
         "Parameters and return values",
         "parameters",
@@ -155,6 +166,15 @@ LESSONS: tuple[Lesson, ...] = (
             (),
             (signal("greeting", "hi"), update("set_colour", "blue"), query("received"), signal("close")),
             expect="greeting: hi",
+        ),
+    ),
+    Lesson(
+        "12",
+        "Testing your workflows",
+        "testing_lesson",
+        ("testing",),
+        SmokeRun(
+            "Trial", ({"customer": "smoke test", "days": 30},), (signal("cancel"),), expect="not charged"
         ),
     ),
 )
