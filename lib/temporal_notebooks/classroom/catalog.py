@@ -117,6 +117,18 @@ LESSONS: tuple[Lesson, ...] = (
         fails_on_purpose=("typo-greeting",),  # a typo in the type name: stuck, then terminated
     ),
     Lesson(
+        "01b",
+        "Durable execution you can see",
+        "01b_durable_execution.ipynb",
+        "durable",
+        ("durable",),
+        SmokeRun(
+            "OrderWorkflow",
+            ({"order_id": "smoke test", "pause_s": 0.01, "work_s": 0.0},),
+            expect="email_receipt done",
+        ),
+    ),
+    Lesson(
         "02",
         "Parameters and return values",
         "02_parameters_and_returns.ipynb",
@@ -216,6 +228,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "10",
         "Message handlers in depth",
+        "10_message_handlers.ipynb",
         "message_handlers",
         ("message-handlers",),
         SmokeRun(
@@ -223,6 +236,16 @@ LESSONS: tuple[Lesson, ...] = (
             ({"name": "smoke test", "seats": 10},),
             (update("book", {"customer": "smoke", "seats": 3}), query("seats"), signal("close")),
             expect="7",
+        ),
+    ),
+    Lesson(
+        "12",
+        "Testing your workflows",
+        "12_testing_workflows.ipynb",
+        "testing_lesson",
+        ("testing",),
+        SmokeRun(
+            "Trial", ({"customer": "smoke test", "days": 30},), (signal("cancel"),), expect="not charged"
         ),
     ),
 )

@@ -1,0 +1,78 @@
+"""Notebook 01b (durable execution) in a real kernel: twice top to bottom and as JupyterLab's queued
+Run All. The worker really stops and the dev server really restarts, so the kernel gets a dev server
+of its own (its own state dir), not the one the rest of the test run shares."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
+
+from temporal_notebooks.runtime import devserver
+
+STEPS = ["reserve_items", "take_payment", "pack_and_ship", "email_receipt"]
+KEY_OUTPUTS = [
+    # two steps done, the workflow sleeping on its timer; the worker stopped by the button's click
+    "2 of 4 steps done · last event: TimerStarted",
+    "workers polling in this kernel: none",
+    # with no worker the timer fires and the next workflow task waits, the run still open
+    "2 of 4 steps done · last event: WorkflowTaskScheduled",
+    "status: RUNNING",
+    # a new worker finishes it
+    "['reserve_items done', 'take_payment done', 'pack_and_ship done', 'email_receipt done']",
+    "executions in this process: {'reserve_items': 1, 'take_payment': 1, 'pack_and_ship': 1, "
+    "'email_receipt': 1}",
+    # the server stopped and started again; the run's state survived
+    "server running: False",
+    "after the restart: 1 of 4 steps done",
+    # histories as pictures with Web UI links
+    "open in the Temporal Web UI",
+    "<svg",
+    # the exercise: the skeleton is refused, the solution passes after the real experiment
+    "❌ Not yet: replace {'TODO'} with your prediction",
+    "✅ Passed: only take_payment ran again. What happened: reserve_items ran 1× (scheduled 1×, "
+    "completed on attempt 1), take_payment ran 2× (scheduled 1×, completed on attempt 2)",
+]
+
+
+@pytest.fixture
+def own_dev_server(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A state dir, hence a dev server, for this notebook's kernels alone; stopped afterwards."""
+    monkeypatch.setenv(devserver.HOME_ENV, str(tmp_path))
+    yield str(tmp_path)
+    devserver.stop()  # while HOME_ENV still points at this state dir
+
+
+def step_workers(text: str) -> list[list[str]]:
+    """Each printed table of steps: the worker that ran each step, in order."""
+    lines = re.findall(r"^(\w+) +scheduled (\d)× · attempt (\d) ran on (worker #\d+)$", text, re.M)
+    assert len(lines) % 4 == 0 and lines, text
+    tables = [lines[i : i + 4] for i in range(0, len(lines), 4)]
+    for table in tables:
+        assert [step for step, *_ in table] == STEPS
+        assert all(scheduled == "1" and attempt == "1" for _, scheduled, attempt, _ in table), table
+    return [[worker for *_, worker in table] for table in tables]
+
+
+async def test_notebook_01b_runs_twice_with_its_key_outputs(own_dev_server: str) -> None:
+    for number, nb in enumerate(await execute_twice("01b"), 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = output_text(nb)
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+        assert text.index("❌ Not yet") < text.index("✅ Passed"), f"pass {number}"
+        # The worker stopped after two steps: the first worker ran those, the new worker the rest.
+        first_order, second_order = step_workers(text)
+        assert first_order[0] == first_order[1] != first_order[2] == first_order[3], first_order
+        # Stopped with the server after one step: a worker started after the restart ran the rest.
+        assert second_order[0] != second_order[1] == second_order[2] == second_order[3], second_order
+        # The server really started again: the first cell's connection and the one after the restart.
+        assert text.count("Temporal local dev server at 127.0.0.1:") == 2, f"pass {number}"
+    assert os.path.exists(os.path.join(own_dev_server, "temporal.db"))
+
+
+async def test_notebook_01b_queued_run_all_is_ok(own_dev_server: str) -> None:
+    await assert_run_all_queued_ok("01b")

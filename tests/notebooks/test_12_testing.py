@@ -1,0 +1,48 @@
+"""Notebook 12 (testing your workflows) in a real kernel: twice top to bottom with its key outputs
+(pytest's own reports, from ipytest), and as JupyterLab's queued Run All."""
+
+from __future__ import annotations
+
+import re
+
+from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+KEY_OUTPUTS = [
+    # 30 days on the time-skipping server, the stand-ins' calls, the activity alone
+    "the trial took 30 days by the test server's clock",
+    "the workflow asked the stand-ins for: ['email welcome', 'charge ada']",
+    "2 passed",
+    # a real run on the dev server, its history saved and drawn
+    "grace: cancelled during the trial, not charged",
+    "history saved: trial-grace-history.json",
+    "open in the Temporal Web UI",
+    "<svg",
+    # the replay: today's code replays, the reminding version fails with a nondeterminism error
+    "FAILED",
+    "test_grace_s_trial_replays_on_the_reminding_version",
+    "NondeterminismError",
+    "1 failed, 1 passed",
+    # the exercise: the skeleton's test passes on the buggy code and the check says so; the solution
+    # catches the bug
+    "❌ Not yet: your tests pass on RefactoredTrialWorkflow too",
+    "✅ Passed: your tests pass on TrialWorkflow and catch the bug: test_a_cancelled_trial_is_not_charged "
+    "raised AssertionError: a customer who cancelled was charged: ['ada']",
+]
+
+
+async def test_notebook_12_runs_twice_with_its_key_outputs() -> None:
+    for number, nb in enumerate(await execute_twice("12"), 1):
+        assert errors(nb) == [], f"pass {number}"
+        text = ANSI.sub("", output_text(nb))
+        for expected in KEY_OUTPUTS:
+            assert expected in text, f"pass {number}: missing {expected!r}"
+        assert text.index("❌ Not yet") < text.index("✅ Passed"), f"pass {number}"
+        # Every %%ipytest cell but the replay's (one test fails there on purpose) passed.
+        reports = re.findall(r"^(\d+ failed, )?(\d+) passed", text, re.M)
+        assert len(reports) == 6, reports
+        assert [failed for failed, _ in reports].count("1 failed, ") == 1, reports
+
+
+async def test_notebook_12_queued_run_all_is_ok() -> None:
+    await assert_run_all_queued_ok("12")
