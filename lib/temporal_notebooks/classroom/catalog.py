@@ -169,6 +169,13 @@ LESSONS: tuple[Lesson, ...] = (
             expect="7",
         ),
     ),
+    Lesson(
+        "11",
+        "Errors, cancellation and the sandbox",
+        "errors_lesson",
+        ("errors", "errors-strict", "errors-urls"),
+        SmokeRun("QuotesWorkflow", (["north", "south"], True), expect="'shop': 'south'"),
+    ),
 )
 
 OTHER = "other"  # the lesson column of workflows no lesson claims
