@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 STOCK = {"teapot": 3, "mug": 12}
 PRICES_CENTS = {"north": 1250, "south": 990, "east": 1105, "west": 1399}
-QUOTE_DELAY_S = 0.3
+QUOTE_DELAY_S = 0.2
 HEARTBEAT_EVERY_S = 0.1
 BLOCKING_CALL_S = 2.2  # a little longer than the deadlock detector's 2 s
 
