@@ -29,6 +29,7 @@ from temporal_notebooks.activities.errors_lesson import (
     PRICES_CENTS,
     JobInput,
     Quote,
+    RateRequest,
     long_job,
     lookup_rate,
     quote_price,
@@ -233,13 +234,13 @@ async def test_a_forgotten_await_schedules_nothing(client: Client, worker: Worke
 
 async def test_a_blocking_call_trips_the_deadlock_detector(client: Client, worker: Worker) -> None:
     handle = await client.start_workflow(
-        lesson.BlockingCallWorkflow.run, "EUR", id=new_id("block"), task_queue=TASK_QUEUE
+        lesson.BlockingCallWorkflow.run, RateRequest("EUR"), id=new_id("block"), task_queue=TASK_QUEUE
     )
     assert "[TMPRL1101] Potential deadlock detected" in await first_task_failure(handle)
     await handle.terminate("test done")
     assert (
         await client.execute_workflow(
-            lesson.RateActivityWorkflow.run, "EUR", id=new_id("rate"), task_queue=TASK_QUEUE
+            lesson.RateActivityWorkflow.run, RateRequest("EUR", 0.5), id=new_id("rate"), task_queue=TASK_QUEUE
         )
         == 0.92
     )

@@ -16,9 +16,9 @@ from temporalio.exceptions import ApplicationError
 
 STOCK = {"teapot": 3, "mug": 12}
 PRICES_CENTS = {"north": 1250, "south": 990, "east": 1105, "west": 1399}
-QUOTE_DELAY_S = 0.3
+QUOTE_DELAY_S = 0.2
 HEARTBEAT_EVERY_S = 0.1
-BLOCKING_CALL_S = 2.5  # longer than the deadlock detector's 2 s
+BLOCKING_CALL_S = 2.2  # a little longer than the deadlock detector's 2 s
 
 
 @dataclass
@@ -27,6 +27,12 @@ class JobInput:
 
     seconds: float
     heartbeat_timeout_s: float | None = None
+
+
+@dataclass
+class RateRequest:
+    currency: str
+    seconds: float = BLOCKING_CALL_S  # how long the (pretend) rate service takes to answer
 
 
 @dataclass
@@ -77,13 +83,13 @@ async def send_receipt(order: str) -> str:
     return f"receipt for {order} sent"
 
 
-def blocking_rate_lookup(currency: str) -> float:
+def blocking_rate_lookup(request: RateRequest) -> float:
     """A blocking library call: fine in an activity, a deadlock in workflow code."""
-    time.sleep(BLOCKING_CALL_S)
-    return {"EUR": 0.92, "GBP": 0.79}.get(currency, 1.0)
+    time.sleep(request.seconds)
+    return {"EUR": 0.92, "GBP": 0.79}.get(request.currency, 1.0)
 
 
 @activity.defn
-def lookup_rate(currency: str) -> float:
+def lookup_rate(request: RateRequest) -> float:
     """The blocking call where it belongs: a sync activity, in the worker's thread pool."""
-    return blocking_rate_lookup(currency)
+    return blocking_rate_lookup(request)

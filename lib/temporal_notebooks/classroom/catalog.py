@@ -239,6 +239,14 @@ LESSONS: tuple[Lesson, ...] = (
         ),
     ),
     Lesson(
+        "11",
+        "Errors, cancellation and the sandbox",
+        "11_errors_and_cancellation.ipynb",
+        "errors_lesson",
+        ("errors", "errors-strict", "errors-urls"),
+        SmokeRun("QuotesWorkflow", (["north", "south"], True), expect="'shop': 'south'"),
+    ),
+    Lesson(
         "12",
         "Testing your workflows",
         "12_testing_workflows.ipynb",

@@ -46,27 +46,25 @@ async def _task_failure(handle: WorkflowHandle) -> str | None:
     return None
 
 
-async def _run(client: Client, workflow_class: type, shops: list[str]) -> tuple[Any, list[int]]:
-    """Run once; (result, the workflow task that scheduled each quote activity)."""
-    task_queue = scoped(f"check-cheapest-{uuid.uuid4().hex[:6]}")
-    async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=[quote_price]):
-        handle = await client.start_workflow(
-            TYPE_NAME, shops, id=scoped(f"check-cheapest-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
-        )
+async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, list[int]]:
+    """Run once on ``task_queue``; (result, the workflow task that scheduled each quote activity)."""
+    handle = await client.start_workflow(
+        TYPE_NAME, shops, id=scoped(f"check-cheapest-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+    )
+    try:
         try:
-            try:
-                result = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
-            except (TimeoutError, WorkflowTaskFailedError):
-                raise _Stuck(await _task_failure(handle) or "no result") from None
-            scheduled_by = [
-                event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
-                async for event in handle.fetch_history_events()
-                if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-            ]
-            return result, scheduled_by
-        finally:
-            with contextlib.suppress(Exception):
-                await handle.terminate("exercise check finished")
+            result = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
+        except (TimeoutError, WorkflowTaskFailedError):
+            raise _Stuck(await _task_failure(handle) or "no result") from None
+        scheduled_by = [
+            event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
+            async for event in handle.fetch_history_events()
+            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        ]
+        return result, scheduled_by
+    finally:
+        with contextlib.suppress(Exception):
+            await handle.terminate("exercise check finished")
 
 
 def _stuck_message(why: str) -> CheckResult:
@@ -81,15 +79,24 @@ async def check(client: Client) -> CheckResult:
     workflow_class = learner_workflow(MODULE, TYPE_NAME)
     if isinstance(workflow_class, CheckResult):
         return workflow_class
+    task_queue = scoped(f"check-cheapest-{uuid.uuid4().hex[:6]}")
+    try:
+        async with short_lived_worker(
+            client, task_queue, workflows=[workflow_class], activities=[quote_price]
+        ):
+            return await _judge(client, task_queue)
+    except Exception as exc:
+        return not_yet(f"running it failed: {explain(exc) or exc}")
+
+
+async def _judge(client: Client, task_queue: str) -> CheckResult:
     cheapest = min(SHOPS, key=PRICES_CENTS.__getitem__)
     try:
-        result, scheduled_by = await _run(client, workflow_class, SHOPS)
+        result, scheduled_by = await _run(client, task_queue, SHOPS)
     except _Stuck as stuck:
         return _stuck_message(str(stuck))
     except WorkflowFailureError as failure:
         return not_yet(f"for the shops {SHOPS} the workflow failed: {explain(failure)}")
-    except Exception as exc:
-        return not_yet(f"running it failed: {explain(exc) or exc}")
     if len(scheduled_by) != len(SHOPS):
         return not_yet(
             f"for {len(SHOPS)} shops the history has {len(scheduled_by)} quote_price activities; ask each "
@@ -105,7 +112,7 @@ async def check(client: Client) -> CheckResult:
         return not_yet(f"it returned {result!r}; expected the cheapest quote, {cheapest}'s.")
 
     try:
-        outcome, _ = await _run(client, workflow_class, WITH_UNKNOWN)
+        outcome, _ = await _run(client, task_queue, WITH_UNKNOWN)
     except _Stuck as stuck:
         return _stuck_message(str(stuck))
     except WorkflowFailureError as failure:

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from temporal_notebooks.activities.errors_lesson import (
         JobInput,
         Quote,
+        RateRequest,
         blocking_rate_lookup,
         long_job,
         lookup_rate,
@@ -148,7 +149,7 @@ class ReceiptWorkflow:
 
     @workflow.run
     async def run(self, order: str) -> str:
-        await workflow.sleep(timedelta(seconds=0.5))  # a timer: TimerStarted ... TimerFired
+        await workflow.sleep(timedelta(seconds=0.3))  # a timer: TimerStarted ... TimerFired
         return await workflow.execute_activity(send_receipt, order, start_to_close_timeout=TIMEOUT)
 
 
@@ -170,8 +171,8 @@ class BlockingCallWorkflow:
     """Calls a blocking function from workflow code: the workflow's thread stalls past 2 s."""
 
     @workflow.run
-    async def run(self, currency: str) -> float:
-        return blocking_rate_lookup(currency)
+    async def run(self, request: RateRequest) -> float:
+        return blocking_rate_lookup(request)
 
 
 @workflow.defn
@@ -179,8 +180,8 @@ class RateActivityWorkflow:
     """The fix: the blocking call runs in an activity; the workflow only awaits it."""
 
     @workflow.run
-    async def run(self, currency: str) -> float:
-        return await workflow.execute_activity(lookup_rate, currency, start_to_close_timeout=TIMEOUT)
+    async def run(self, request: RateRequest) -> float:
+        return await workflow.execute_activity(lookup_rate, request, start_to_close_timeout=TIMEOUT)
 
 
 # --- 5. A call the sandbox refuses, and the last resort --------------------------------------------
