@@ -58,7 +58,7 @@ def test_lessons_have_the_shape_of_a_lesson(path: Path) -> None:
     if path != NOTEBOOKS[-1]:
         assert "**Next:**" in markdown, "a link to the next lesson"
     if not path.name.startswith("00_"):
-        assert "%solution" in code and ".check(" in code and "## Exercise" in markdown
+        assert "solution_button(" in code and ".check(" in code and "## Exercise" in markdown
         assert "## Summary" in markdown
 
 

@@ -16,7 +16,7 @@ PROMISED = (
     "Good evening, Katherine!",
     "sender:   ['SignalExternalWorkflowExecutionInitiated', 'ExternalWorkflowExecutionSignaled']",
     "receiver: WorkflowExecutionSignaled 'submit_greeting' from tester.greeting-relay",
-    "RPCError: That workflow is closed or does not exist",
+    "RPCError: That workflow has already closed (workflow execution already completed)",
     "same run: True",
     "['WorkflowExecutionStarted', 'WorkflowExecutionSignaled']",
     "['Welcome, Barbara!', 'Welcome, Donald!']",

@@ -240,7 +240,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "11",
-        "Errors, cancellation and the sandbox",
+        "Errors, cancellation and the sandbox's escape hatches",
         "11_errors_and_cancellation.ipynb",
         "errors_lesson",
         ("errors", "errors-strict", "errors-urls"),
