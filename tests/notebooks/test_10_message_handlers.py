@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import nbrun
 from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
 
 KEY_OUTPUTS = [
@@ -37,9 +38,8 @@ KEY_OUTPUTS = [
     "deposit-7 sent again: answered 70",
     "deposit-2 sent again: answered 20",
     "balance still 70, run 3",
-    # the exercise: skeleton fails, solution passes
+    # the exercise: the skeleton is refused (Run All never applies the solution)
     "❌ Not yet: 40 + 40 + 40 sent at once from 100 were all approved and the balance ended at -20",
-    "✅ Passed: 40 + 40 + 40 at once from 100: answered [60, 20]",
 ]
 
 
@@ -52,6 +52,7 @@ async def test_notebook_10_runs_twice_with_its_key_outputs() -> None:
         text = output_text(nb)
         for expected in KEY_OUTPUTS:
             assert expected in text, f"pass {number}: missing {expected!r}"
+        nbrun.assert_no_solution_shown("10", nb)
 
 
 async def test_notebook_10_queued_run_all_is_ok() -> None:

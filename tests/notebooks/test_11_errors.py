@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import nbrun
 from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
 
 KEY_OUTPUTS = [
@@ -43,9 +44,8 @@ KEY_OUTPUTS = [
     "https://shop.example.com/api/v2/orders/8",
     "failed: Cannot access os.path from inside a workflow",
     "unrestricted: q1.csv",
-    # the exercise: skeleton fails, solution passes
+    # the exercise: the skeleton is refused (Run All never applies the solution)
     "❌ Not yet: the shops were asked one after the other",
-    "✅ Passed: the 3 quotes were started together and south won",
 ]
 
 
@@ -58,6 +58,7 @@ async def test_notebook_11_runs_twice_with_its_key_outputs() -> None:
         text = output_text(nb)
         for expected in KEY_OUTPUTS:
             assert expected in text, f"pass {number}: missing {expected!r}"
+        nbrun.assert_no_solution_shown("11", nb)
 
 
 async def test_notebook_11_queued_run_all_is_ok() -> None:
