@@ -19,8 +19,8 @@ class Order:
     order_id: str
     pause_s: float = 1.0  # the durable timer between two steps
     work_s: float = 0.1  # how long each step works
-    slow_step: str = ""  # this step works for slow_s instead (to stop a worker in the middle of it)
-    slow_s: float = 3.0
+    slow_step: str = ""  # this step's first attempt works for slow_s (to stop a worker in the middle of it)
+    slow_s: float = 5.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +39,8 @@ RUNS: list[StepRun] = []  # every step execution in this process, oldest first
 async def _work(step: str, order: Order) -> str:
     info = activity.info()
     RUNS.append(StepRun(order.order_id, info.workflow_run_id, step, info.attempt))
-    await asyncio.sleep(order.slow_s if step == order.slow_step else order.work_s)
+    slow = step == order.slow_step and info.attempt == 1
+    await asyncio.sleep(order.slow_s if slow else order.work_s)
     return f"{step} done"
 
 

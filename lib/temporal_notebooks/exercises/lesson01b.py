@@ -65,7 +65,7 @@ async def run_experiment(client: Client) -> Outcome:
     if _outcome is not None:
         return _outcome
     task_queue = scoped(f"check-durable-{uuid.uuid4().hex[:6]}")
-    order = Order(f"check-{uuid.uuid4().hex[:8]}", pause_s=0.1, work_s=0.05, slow_step=SLOW_STEP, slow_s=0.5)
+    order = Order(f"check-{uuid.uuid4().hex[:8]}", pause_s=0.1, work_s=0.05, slow_step=SLOW_STEP)
     async with short_lived_worker(client, task_queue, workflows=[OrderWorkflow], activities=STEPS):
         handle = await client.start_workflow(
             OrderWorkflow.run, order, id=scoped(order.order_id), task_queue=task_queue
