@@ -63,7 +63,11 @@ class Kernel:
                 texts.extend(content["traceback"])
             elif kind == "status" and content["execution_state"] == "idle":
                 break
+        # This cell's own reply: the shell channel can still hold an earlier one (wait_for_ready may
+        # send more than one kernel_info request), and taking that would shift every status by one.
         reply = await self.client.get_shell_msg(timeout=timeout)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = await self.client.get_shell_msg(timeout=timeout)
         return CellResult(reply["content"]["status"], "".join(texts), error)
 
     async def ok(self, code: str, timeout: float = 60) -> str:

@@ -52,7 +52,8 @@ async def test_after_the_fix_the_same_await_returns_the_result(home: FaultHome) 
             "    print(await handle.result(), await client.get_workflow_handle(handle.id).result())",
             timeout=90,
         )
-        assert again.error is None and again.text.split() == ["5"] * 10, (again.status, str(again))
+        assert again.status == "ok" and again.error is None, str(again)
+        assert again.text.split() == ["5"] * 10, again.text
 
 
 async def test_a_handle_from_get_workflow_handle_reports_the_failure_instead_of_hanging(
