@@ -9,11 +9,12 @@ No secret (API key, TLS key) may appear in any output or in any log file of the 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.server
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -295,6 +296,27 @@ def where(tmp_path: Path, dev_server: devserver.DevServer, http_port: int, noteb
     return where
 
 
+@contextlib.asynccontextmanager
+async def kernel_with(env: dict[str, str] | None = None) -> AsyncIterator[Kernel]:
+    """A real kernel; started again once when it dies at start-up: jupyter_client picks its ZMQ
+    ports before the kernel binds them, and on a busy machine another process may take one first
+    ("Address already in use"). That race is not what these tests are about."""
+    for attempt in (1, 2):
+        kernel = Kernel(env=env)
+        try:
+            await kernel.__aenter__()
+        except RuntimeError as exc:
+            await kernel.shutdown(now=True)
+            if attempt == 2 or "died" not in str(exc):
+                raise
+            continue
+        try:
+            yield kernel
+        finally:
+            await kernel.shutdown()
+        return
+
+
 def shown(result: CellResult) -> list[str]:
     """The lines a learner reads under the cell (colours removed)."""
     return [line for line in ANSI.sub("", result.text).splitlines() if line.strip()]
@@ -304,7 +326,7 @@ def shown(result: CellResult) -> list[str]:
 async def test_expected_mistake_shows_one_line(
     case: Case, where: Where, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with Kernel(env=case.env(where)) as kernel:
+    async with kernel_with(case.env(where)) as kernel:
         await kernel.ok(SETUP)
         result = await kernel.run(case.cell)
         assert result.error is not None, f"the mistake went unnoticed:\n{result}"
@@ -333,7 +355,7 @@ async def test_expected_mistake_shows_one_line(
 
 
 async def test_an_interrupted_cell_says_the_worker_keeps_running(dev_server: devserver.DevServer) -> None:
-    async with Kernel() as kernel:
+    async with kernel_with() as kernel:
         await kernel.ok(
             SETUP
             + "from temporal_notebooks.workflows.greeting import GreetingWorkflow\n"
@@ -373,7 +395,7 @@ async def test_a_second_kernel_of_the_same_learner_on_one_task_queue_is_told(
         + "client = await connect(quiet=True)\n"
         + "worker = await start_worker(client, scoped('collide'), workflows=[GreetingWorkflow])"
     )
-    async with Kernel() as first, Kernel() as second:
+    async with kernel_with() as first, kernel_with() as second:
         assert "Another kernel" not in await first.ok(start)
         assert "Another kernel" not in await first.ok(start)  # re-running one's own worker cell: no word
         told = [line for line in shown(await second.run(start)) if not line.startswith("HTML(")]
@@ -391,7 +413,7 @@ async def test_a_second_kernel_of_the_same_learner_on_one_task_queue_is_told(
 
 async def test_a_generic_account_on_a_shared_server_is_warned(dev_server: devserver.DevServer) -> None:
     generic = {"TEMPORAL_NOTEBOOKS_LEARNER": "", "USER": "jovyan", "LOGNAME": "jovyan"}
-    async with Kernel(env={**generic, "TEMPORAL_ADDRESS": dev_server.address}) as kernel:
+    async with kernel_with({**generic, "TEMPORAL_ADDRESS": dev_server.address}) as kernel:
         lines = shown(await kernel.run(SETUP + CHECK_CONNECTED))
         assert lines[0] == (
             "⚠ Your learner id is 'jovyan', an account name many people share: on this shared server "
@@ -401,5 +423,5 @@ async def test_a_generic_account_on_a_shared_server_is_warned(dev_server: devser
         )
         assert lines[1].startswith("Temporal configured server at")
         assert "⚠" not in await kernel.ok(CHECK_CONNECTED)  # once per kernel
-    async with Kernel(env=generic) as kernel:  # one's own local server: nobody to collide with
+    async with kernel_with(generic) as kernel:  # one's own local server: nobody to collide with
         assert "⚠" not in await kernel.ok(SETUP + CHECK_CONNECTED)
