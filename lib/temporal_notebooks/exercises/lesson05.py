@@ -68,8 +68,21 @@ async def replay_failure(workflow_class: type, history: WorkflowHistory) -> Base
     return replay.replay_failure
 
 
-def _old_run_breaks(failure: BaseException, new_order: list[str] | None) -> CheckResult:
+def _records_a_patch(history: WorkflowHistory | None) -> bool:
+    marker = EventType.EVENT_TYPE_MARKER_RECORDED
+    return history is not None and any(e.event_type == marker for e in history.events)
+
+
+def _old_run_breaks(
+    failure: BaseException, new_order: list[str] | None, new_history: WorkflowHistory | None = None
+) -> CheckResult:
     reason = failure_text(failure)
+    if new_order == NEW_ORDER and _records_a_patch(new_history):
+        return not_yet(
+            "your code records a patch, but a signup started before your change still takes the new step "
+            f'({reason}). Run the step only when `if workflow.patched("newsletter"):` is True; '
+            "deprecate_patch is for removing the old path later, once no old run is left."
+        )
     if new_order == OLD_ORDER:
         return not_yet(
             "the patch is the wrong way round: a signup started before your change now takes the new "
@@ -100,7 +113,7 @@ async def check(client: Client) -> CheckResult:
         return not_yet(f"running your workflow failed: {failure_text(exc)}")
     order = activity_order(new_history)
     if old_failure is not None:
-        return _old_run_breaks(old_failure, order)
+        return _old_run_breaks(old_failure, order, new_history)
     if "add_to_newsletter" not in order:
         return not_yet(
             f"a new signup ran {order}: it never reached add_to_newsletter. New runs must take the new "

@@ -100,7 +100,7 @@ async def check(client: Client) -> CheckResult:
         run = await run_exercise(client, TextPipelineWorkflow, text, steps, activities=[fn])
         if run.error is not None:
             reason = failure_text(run.error)
-            if "RawValue" in reason:
+            if "RawValue" in str(getattr(_root(run.error), "message", "")):
                 reason += f" Decode the argument first: {DECODE}."
             return not_yet(f"steps {steps} on {text!r} failed: {reason}")
         if run.result != expected:

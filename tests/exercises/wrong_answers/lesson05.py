@@ -28,8 +28,8 @@ WRONG_ANSWERS = [
         solution_with("05", (GUARDED_STEP, UNGUARDED_STEP)),
         (
             "recorded by SignupV1) cannot continue",
-            "[TMPRL1100]",
             'inside `if workflow.patched("newsletter"):`',
+            "old runs skip it",
         ),
     ),
     WrongAnswer(
@@ -55,6 +55,9 @@ WRONG_ANSWERS = [
         solution_with(
             "05", (GUARDED_STEP, '        workflow.deprecate_patch("newsletter")\n' + UNGUARDED_STEP)
         ),
-        ("recorded by SignupV1) cannot continue", "[TMPRL1100]"),
+        (
+            "your code records a patch, but a signup started before your change still takes the new step",
+            "deprecate_patch is for removing the old path later",
+        ),
     ),
 ]
