@@ -144,6 +144,9 @@ def hub_environment() -> Path:
         if venv.exists() and not (_trusted_root_folder(venv) and complete.exists()):
             shutil.rmtree(venv)
         if not venv.exists():
+            for stale in ENV_CACHE_PARENT.glob("temporal-notebooks-hub-env-*"):
+                if stale.is_dir() and _trusted_root_folder(stale):
+                    shutil.rmtree(stale, ignore_errors=True)  # built for older dependencies
             _log(f"building the class environment {venv} from {python} (first run: about a minute)")
             subprocess.run([str(python), "-m", "venv", "--without-pip", str(venv)], check=True)
             venv.chmod(0o755)

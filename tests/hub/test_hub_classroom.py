@@ -111,6 +111,7 @@ async def _log_in_and_run_all(page, hub: Hub, learner: str, figures: dict[str, f
     await _no_news_toast_nor_kernel_dialog(page, learner)
 
     await open_notebook(page, lab, NOTEBOOK, timeout_s=180)
+    figures["lesson 06 ready"] = time.perf_counter() - logged_in_at
     first_output = asyncio.ensure_future(
         page.wait_for_function(FIRST_OUTPUT_JS, timeout=120_000, polling=100)
     )
