@@ -72,7 +72,10 @@ _NOTEBOOK_HEIGHT_JS = """() => {
     const scrollers = [...panel.node.querySelectorAll("*")]
         .filter((el) => el.scrollHeight > el.clientHeight + 1);
     const tallest = scrollers.sort((a, b) => b.scrollHeight - a.scrollHeight)[0];
-    return tallest ? tallest.scrollHeight + (window.innerHeight - tallest.clientHeight) : window.innerHeight;
+    if (!tallest) return window.innerHeight;
+    const height = tallest.scrollHeight + (window.innerHeight - tallest.clientHeight);
+    tallest.scrollTop = 0;  // Run All left it at the last cell: show the notebook from its top
+    return height;
 }"""
 
 
