@@ -287,6 +287,18 @@ async def run_cell_containing(page: Any, snippet: str, timeout_s: float = 30) ->
     await page.wait_for_function(_CELL_DONE_JS, arg=marker, timeout=timeout_s * 1000, polling=100)
 
 
+async def close_notebook(page: Any) -> None:
+    """Shut the open notebook's kernel down and close its tab (a later page would reopen it)."""
+    await page.evaluate(
+        """async () => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            if (!panel || !panel.sessionContext) return;
+            await panel.sessionContext.shutdown();
+            panel.dispose();
+        }"""
+    )
+
+
 async def notebook_errors(page: Any) -> list[str]:
     """The error outputs of the open notebook, as "cell N: Name: value"."""
     return await page.evaluate(_ERRORS_JS)

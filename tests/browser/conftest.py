@@ -19,6 +19,7 @@ from browser_harness import (
     JupyterLab,
     NotebookPage,
     chromium_browser,
+    close_notebook,
     missing_browser_reason,
     notebook_errors,
     open_notebook,
@@ -104,6 +105,7 @@ async def notebook_page(
     seconds = await run_all_cells(page)
     print(f"\nRun All of {name} in JupyterLab: {seconds:.1f} s")
     yield NotebookPage(page, name, seconds, await notebook_errors(page))
+    await close_notebook(page)
     await context.close()
 
 

@@ -15,7 +15,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from browser_harness import NOTEBOOKS, JupyterLab, notebook_errors, open_notebook, run_all_cells
+from browser_harness import (
+    NOTEBOOKS,
+    JupyterLab,
+    close_notebook,
+    notebook_errors,
+    open_notebook,
+    run_all_cells,
+)
 from temporalio.client import Client
 
 from temporal_notebooks.activities.signals import GreeterInput
@@ -62,8 +69,13 @@ _LAYOUT_PROBLEMS_JS = """() => {
 
 _NOTEBOOK_HEIGHT_JS = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
-    const scroller = panel.content.node;
-    return scroller.scrollHeight + (window.innerHeight - scroller.clientHeight);
+    const scrollers = [...panel.node.querySelectorAll("*")]
+        .filter((el) => el.scrollHeight > el.clientHeight + 1);
+    const tallest = scrollers.sort((a, b) => b.scrollHeight - a.scrollHeight)[0];
+    if (!tallest) return window.innerHeight;
+    const height = tallest.scrollHeight + (window.innerHeight - tallest.clientHeight);
+    tallest.scrollTop = 0;  // Run All left it at the last cell: show the notebook from its top
+    return height;
 }"""
 
 
@@ -101,4 +113,5 @@ async def test_after_run_all_no_lesson_text_overflows_or_is_cut(
         print(f"\n{name}: screenshot {shot}")
         assert await page.evaluate(_LAYOUT_PROBLEMS_JS) == []
     finally:
+        await close_notebook(page)
         await context.close()
