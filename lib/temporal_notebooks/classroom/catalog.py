@@ -237,6 +237,9 @@ LESSONS: tuple[Lesson, ...] = (
             (update("book", {"customer": "smoke", "seats": 3}), query("seats"), signal("close")),
             expect="7",
         ),
+        # entities that may still be open when the learner moves on; a workflow that returns too early
+        open_for_play=("account", "concert-rock"),
+        fails_on_purpose=("order-hasty",),
     ),
     Lesson(
         "11",
@@ -245,6 +248,16 @@ LESSONS: tuple[Lesson, ...] = (
         "errors_lesson",
         ("errors", "errors-strict", "errors-urls"),
         SmokeRun("QuotesWorkflow", (["north", "south"], True), expect="'shop': 'south'"),
+        # every section shows a failure happening before its fix
+        fails_on_purpose=(
+            "reserve-unicorn",
+            "parse-quantity*",
+            "quantity-*",
+            "job-*",
+            "forgot-to-await",
+            "blocking-call",
+            "report-name",
+        ),
     ),
     Lesson(
         "12",
