@@ -9,8 +9,9 @@ counts what each section of a notebook asks of the reader and adds the cells' me
 - the exercise section: an allowance of 8 minutes (read, edit, run the check once or twice).
 
 A section whose heading ends in "(optional)" counts as optional; everything else is the core path.
-It prints a table per lesson and the totals, to set the "Time:" lines and the workshop agenda in
-docs/classroom.md. Run: ``.venv/bin/python benchmarks/lesson_time.py [--no-run] [notebook ...]``.
+It prints a table per lesson and the totals, for the workshop agenda in docs/classroom.md; ``--write``
+also sets each notebook's "**Time:**" line from them (rounded to whole minutes).
+Run: ``.venv/bin/python benchmarks/lesson_time.py [--no-run] [--write] [notebook ...]``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import json
 import re
 import sys
 import time
@@ -78,10 +80,33 @@ async def run_times(path: Path) -> list[float]:
     return seconds
 
 
+TIME_LINE = re.compile(r"\*\*Time:\*\* .*?(?=\*\*Prerequisites)")
+
+
+def write_time_line(path: Path, core: float, optional: float) -> None:
+    """Set the notebook's "**Time:** ..." line to the estimate (the raw JSON, so nothing else moves)."""
+    core_min, total_min = round(core), round(core + optional)
+    text = (
+        f"**Time:** {total_min} minutes; core path {core_min} (skip the sections marked *(optional)*). "
+        if optional
+        else f"**Time:** {total_min} minutes. "
+    )
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        lines = cell["source"]
+        for i, line in enumerate(lines):
+            if cell["cell_type"] == "markdown" and TIME_LINE.search(line):
+                lines[i] = TIME_LINE.sub(text, line, count=1)
+                path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+                return
+    raise ValueError(f"{path.name}: no **Time:** line")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebook paths (default: every lesson)")
     parser.add_argument("--no-run", action="store_true", help="skip running the notebooks")
+    parser.add_argument("--write", action="store_true", help="set each notebook's Time line")
     args = parser.parse_args()
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
     total_core = total_optional = 0.0
@@ -94,6 +119,8 @@ def main() -> int:
         optional = sum(s.minutes for s in found if s.optional)
         total_core, total_optional = total_core + core, total_optional + optional
         print(f"{path.stem:<40} {core:6.0f} {optional:9.0f} {core + optional:6.0f}")
+        if args.write:
+            write_time_line(path, core, optional)
         for section in found:
             if section.optional:
                 print(f"    optional: {section.title} ({section.minutes:.0f} min)")
