@@ -280,9 +280,10 @@ class SignalPanel:
         """What is in the text box now."""
         return self.controls.value
 
-    def click(self, label: str, text: str | None = None) -> asyncio.Future:
-        """What a click on button ``label`` does, with ``text`` typed into the box first (if given)."""
-        return self.controls.click(label, text)
+    def click(self, label: str, text: str | None = None) -> None:
+        """What a click on button ``label`` does, with ``text`` typed into the box first (if given).
+        Returns nothing, so a cell ending in a click shows no task object; ``settle()`` waits."""
+        self.controls.click(label, text)
 
     async def _on_action(self, label: str, text: str) -> None:
         await self._send(self._specs[label], text.strip())
