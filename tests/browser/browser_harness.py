@@ -46,6 +46,8 @@ USER_SETTINGS = {
 }
 TRACKER = "@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
 USER_SETTINGS[TRACKER] = {**USER_SETTINGS.get(TRACKER, {}), "windowingMode": "none"}
+# Tests run the repository's own notebooks: never save them (they are committed stripped).
+USER_SETTINGS["@jupyterlab/docmanager-extension/plugin.jupyterlab-settings"] = {"autosave": False}
 
 
 def chromium_path() -> str | None:

@@ -98,9 +98,9 @@ class UpdateForm:
 
     # --- what a click does ----------------------------------------------------------------
 
-    def click(self, text: str | None = None) -> asyncio.Future:
-        """What a click (or Enter) does: send ``text`` (default: what is in the box)."""
-        return self.bar.click(self.button_text, text)
+    def click(self, text: str | None = None) -> None:
+        """What a click (or Enter) does: send ``text`` (default: what is in the box); ``settled()`` waits."""
+        self.bar.click(self.button_text, text)
 
     async def settled(self) -> str:
         """Wait until every send started so far has shown its answer; the shown line."""

@@ -6,8 +6,11 @@ Rules every widget here follows (see facts.md):
 - Background work never prints (JupyterLab would show it under some earlier cell): it sets the
   ``.value`` of ``HTML`` widgets, and a failure becomes a line in the panel's status.
 - Every widget has stable CSS classes (``tn-signal-button``, ``tn-state-view``, ``tn-panel-status``, ...)
-  so browser tests can find it, and a Python handle (``panel.buttons[...]``, ``panel.text``) so a cell
-  can do the same thing by code (``button.click()``), which keeps Restart & Run All meaningful.
+  so browser tests can find it, and a Python call that does what a click does
+  (``panel.click("Greet", "Ada")``), which keeps Restart & Run All meaningful.
+- The text box and buttons are one :class:`~.actionbar.ActionBar`: a click (or Enter) carries the text
+  of its moment in the same message, and the buttons are disabled while it is pending and once the
+  workflow has closed.
 
 How the signal panel sees a new state quickly without loading the server. A signal returns before
 the workflow has acted on it, and a query sent while a workflow task is in flight waits for it, so a
@@ -277,9 +280,10 @@ class SignalPanel:
         """What is in the text box now."""
         return self.controls.value
 
-    def click(self, label: str, text: str | None = None) -> asyncio.Future:
-        """What a click on button ``label`` does, with ``text`` typed into the box first (if given)."""
-        return self.controls.click(label, text)
+    def click(self, label: str, text: str | None = None) -> None:
+        """What a click on button ``label`` does, with ``text`` typed into the box first (if given).
+        Returns nothing, so a cell ending in a click shows no task object; ``settle()`` waits."""
+        self.controls.click(label, text)
 
     async def _on_action(self, label: str, text: str) -> None:
         await self._send(self._specs[label], text.strip())
