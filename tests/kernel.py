@@ -63,7 +63,10 @@ class Kernel:
                 texts.extend(content["traceback"])
             elif kind == "status" and content["execution_state"] == "idle":
                 break
-        reply = await self.client.get_shell_msg(timeout=timeout)
+        while True:  # this cell's own reply: an earlier one may still be queued
+            reply = await self.client.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         return CellResult(reply["content"]["status"], "".join(texts), error)
 
     async def ok(self, code: str, timeout: float = 60) -> str:

@@ -329,7 +329,7 @@ async def test_expected_mistake_shows_one_line(
     async with kernel_with(case.env(where)) as kernel:
         await kernel.ok(SETUP)
         result = await kernel.run(case.cell)
-        assert result.error is not None, f"the mistake went unnoticed:\n{result}"
+        assert result.status == "error" and result.error, f"the mistake went unnoticed:\n{result}"
         lines = shown(result)
         expected = case.line(where)
         assert len(lines) == 1, f"expected one line, got:\n{result.text}"
