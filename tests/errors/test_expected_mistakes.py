@@ -329,7 +329,7 @@ async def test_expected_mistake_shows_one_line(
     async with kernel_with(case.env(where)) as kernel:
         await kernel.ok(SETUP)
         result = await kernel.run(case.cell)
-        assert result.error is not None, f"the mistake went unnoticed:\n{result}"
+        assert result.status == "error" and result.error, f"the mistake went unnoticed:\n{result}"
         lines = shown(result)
         expected = case.line(where)
         assert len(lines) == 1, f"expected one line, got:\n{result.text}"
@@ -362,11 +362,13 @@ async def test_an_interrupted_cell_says_the_worker_keeps_running(dev_server: dev
             + "client = await connect(quiet=True)\n"
             + "worker = await start_worker(client, scoped('interrupt'), workflows=[GreetingWorkflow])"
         )
-        msg_id = kernel.client.execute("import asyncio\nawait asyncio.sleep(120)")
-        # Interrupt once the cell is running, as Kernel > Interrupt does.
+        msg_id = kernel.client.execute(
+            "import asyncio\nprint('waiting', flush=True)\nawait asyncio.sleep(120)"
+        )
+        # Interrupt once the cell's code runs (its first output), as a learner's Kernel > Interrupt does.
         while True:
             msg = await kernel.client.get_iopub_msg(timeout=30)
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
                 break
         await kernel.manager.interrupt_kernel()
         lines, status = [], None

@@ -394,7 +394,15 @@ def connect_failure_reason(exc: BaseException, *, tls: bool = False, api_key: bo
                 "TEMPORAL_API_KEY / TEMPORAL_TLS; for Temporal Cloud check the address"
             )
         return "the server expects TLS: set TEMPORAL_TLS=true (or a profile with TLS)"
-    if "goaway" in lowered or "h2 protocol error" in lowered or "http2 error" in lowered:
+    if "unauthenticated" in lowered or "permissiondenied" in lowered or "unauthorized" in lowered:
+        return "the server refused the credentials (check the API key or client certificate)"
+    # Connected, but the first call got no Temporal answer: an HTTP/1 server answers the HTTP/2
+    # preface with an error, a GOAWAY, or by closing the connection.
+    not_grpc = ("goaway", "h2 protocol error", "http2 error", "frame_size", "broken pipe", "connection reset")
+    grpc_states = ("not healthy", "unavailable", "deadline")
+    if any(m in lowered for m in not_grpc) or (
+        "call error after connection" in lowered and not any(m in lowered for m in grpc_states)
+    ):
         return (
             "something answers on that port, but it is not a Temporal server (a web server?): check the port"
         )
@@ -409,8 +417,6 @@ def connect_failure_reason(exc: BaseException, *, tls: bool = False, api_key: bo
             "the server's TLS certificate was not accepted "
             "(check TEMPORAL_TLS_SERVER_CA_CERT_PATH / the server name)"
         )
-    if "unauthenticated" in lowered or "permission" in lowered or "unauthorized" in lowered:
-        return "the server refused the credentials (check the API key or client certificate)"
     first = text.split("\n")[0]
     for marker in (" tonic::", " Status {", " Custom {", " hyper::"):
         first = first.split(marker)[0]
