@@ -242,6 +242,6 @@ async def test_two_learners_on_a_hub_see_only_their_own_workflows(class_hub, tmp
         print(
             f"\n{learner}: login → lesson 00 ready {f['first lesson ready']:.1f} s, → 06 ready "
             f"{f['lesson 06 ready']:.1f} s, → first result "
-            f"{f['first result']:.1f} s, → Run All of lesson 06 done {f['Run All done']:.1f} s; memory "
-            f"(single-user server + kernel) {memory[learner] / 2**20:.0f} MB"
+            f"{f['first result']:.1f} s, → Run All of lesson 06 done {f['Run All done']:.1f} s; "
+            f"memory {memory[learner].describe()}"
         )
