@@ -18,6 +18,8 @@ import sysconfig
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .runtime.shell import ipython_shell
+
 SCRIPT = "temporal-notebooks"
 MAGIC = "temporal_notebooks"
 
@@ -91,11 +93,7 @@ def temporal_notebooks_magic(line: str) -> None:
 
 def register_command_magic() -> bool:
     """Register ``%temporal_notebooks`` in the running IPython; False outside IPython."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = ipython_shell()
     if shell is None:
         return False
     shell.register_magic_function(temporal_notebooks_magic, "line", MAGIC)

@@ -38,6 +38,7 @@ from temporalio.service import RPCStatusCode
 from temporalio.workflow import NondeterminismError
 
 from .devserver import DevServerError
+from .shell import ipython_shell
 
 T = TypeVar("T")
 
@@ -503,11 +504,7 @@ def problems_html(problems: list) -> str:
 
 def install_notebook_handler() -> bool:
     """Show expected Temporal errors in IPython as one line instead of a long traceback."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = ipython_shell()
     if shell is None:
         return False
     # Interrupts too: an interrupted cell gets one line saying what keeps running.

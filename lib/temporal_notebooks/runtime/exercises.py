@@ -54,6 +54,7 @@ from temporalio.worker import Worker
 from .devserver import state_dir
 from .errors import WorkflowTaskFailedError, explain
 from .learner import learner_id, scoped
+from .shell import ipython_shell
 
 SOLUTIONS_PACKAGE = "temporal_notebooks.exercises.solutions"
 
@@ -219,11 +220,7 @@ def not_yet(message: str) -> CheckResult:
 
 def register_magics() -> bool:
     """Make ``%%module_file`` and ``%solution`` available in this IPython session."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = ipython_shell()
     if shell is None:
         return False
     shell.register_magic_function(module_file, "cell", "module_file")
