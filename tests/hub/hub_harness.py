@@ -32,8 +32,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from temporal_notebooks.runtime import devserver
-
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "classroom.md"
 # The guide's config block starts with this line; the test runs that block.
@@ -235,34 +233,25 @@ def learner_accounts(count: int) -> Iterator[list[str]]:
 class ClassServer:
     address: str
     ui_url: str
-    process: subprocess.Popen
-    log_file: Path
 
 
 @contextlib.contextmanager
 def class_server(state_dir: Path) -> Iterator[ClassServer]:
-    """A shared dev server for the class, its UI served under /services/temporal-ui (the guide's set-up).
-
-    TODO: start it with `temporal-notebooks class-server start` once that command is on main."""
+    """The class's shared server, started as the guide says: `class-server start` (the tuned flags, the UI
+    under /services/temporal-ui), which returns once the namespace and the UI answer; stopped after."""
     port, ui_port = _free_port(), _free_port()
-    command = devserver.server_command(
-        devserver.find_binary("temporal"),
-        host="127.0.0.1",
-        port=port,
-        ui_port=ui_port,
-        db_file=state_dir / "class.db",
-        ui_public_path=UI_PUBLIC_PATH,
-    )
-    log_file = state_dir / "class-server.log"
-    with open(log_file, "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    server = ClassServer(f"127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}", process, log_file)
+    command = [sys.executable, "-m", "temporal_notebooks", "class-server"]
+    options = ["--listen", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port)]
+    options += ["--ui-public-path", UI_PUBLIC_PATH, "--state-dir", str(state_dir)]
+    started = subprocess.run([*command, "start", *options], capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, f"class-server start failed: {started.stdout}{started.stderr}"
+    assert "c.Spawner.environment" in started.stdout and "c.JupyterHub.services" in started.stdout
+    server = ClassServer(f"127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}")
     try:
-        _wait_for(lambda: _answers(f"{server.ui_url}{UI_PUBLIC_PATH}/"), process, log_file, "class server")
         _log(f"class server ready at {server.address}, UI {server.ui_url}{UI_PUBLIC_PATH}")
         yield server
     finally:
-        _stop(process)
+        subprocess.run([*command, "stop", "--state-dir", str(state_dir)], capture_output=True, timeout=60)
 
 
 # --- the hub -------------------------------------------------------------------------------------
