@@ -139,7 +139,7 @@ def read_record(state_dir: str | Path | None = None) -> ClassServer | None:
         record = ClassServer(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    if devserver._pid_alive(record.pid, record.binary):
+    if devserver.server_process_alive(record.pid, record.db_file):
         return record
     path.unlink(missing_ok=True)
     return None
@@ -275,9 +275,9 @@ def stop(state_dir: str | Path | None = None, timeout_s: float = 15.0) -> ClassS
     with contextlib.suppress(ProcessLookupError):
         os.killpg(record.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and devserver._pid_alive(record.pid, record.binary):
+    while time.monotonic() < deadline and devserver.server_process_alive(record.pid, record.db_file):
         time.sleep(0.05)
-    if devserver._pid_alive(record.pid, record.binary):
+    if devserver.server_process_alive(record.pid, record.db_file):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(record.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError, OSError):

@@ -212,18 +212,24 @@ def _is_server_process(args: list[str], db_file: str) -> bool:
 
 def _verified(record: DevServer) -> bool:
     """The record's process is alive (not a zombie) and is our server, started when recorded."""
+    return server_process_alive(record.pid, record.db_file, record.start_ticks)
+
+
+def server_process_alive(pid: int, db_file: str, start_ticks: int = 0) -> bool:
+    """``pid`` is alive (not a zombie) and is a dev server on ``db_file`` (started at ``start_ticks``,
+    when given): a recorded server is trusted only then (the class server's record too)."""
     if not Path("/proc/self/stat").exists():  # no /proc (macOS): the pid is all we can check
         try:
-            os.kill(record.pid, 0)
+            os.kill(pid, 0)
         except (ProcessLookupError, PermissionError):
             return False
         return True
-    stat = _proc_stat(record.pid)
+    stat = _proc_stat(pid)
     if stat is None or stat[0] in ("Z", "X"):
         return False
-    if record.start_ticks and stat[1] != record.start_ticks:
+    if start_ticks and stat[1] != start_ticks:
         return False  # the pid was recycled
-    return _is_server_process(_cmdline(record.pid), record.db_file)
+    return _is_server_process(_cmdline(pid), db_file)
 
 
 def _find_server_process(db_file: str) -> int | None:
