@@ -32,6 +32,11 @@ def notebooks_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     empty = os.path.join(home, "temporal.toml")
     open(empty, "w").close()
     os.environ["TEMPORAL_CONFIG_FILE"] = empty
+    # Ports of the run's own, so a lesson that stops and restarts the server (01b, in the browser tests
+    # too) gets it back where every client of the run connected, whatever else holds 7233 here.
+    port = devserver._free_port()
+    ui_port = next(p for p in iter(devserver._free_port, None) if p != port)
+    os.environ[devserver.PORT_ENV], os.environ[devserver.UI_PORT_ENV] = str(port), str(ui_port)
     yield home
     devserver.stop()
     os.environ.clear()

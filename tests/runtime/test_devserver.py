@@ -97,7 +97,7 @@ def test_a_foreign_server_on_the_default_port_is_never_taken_as_ours(tmp_path, m
         foreign.listen()
         taken = foreign.getsockname()[1]
         monkeypatch.setenv(devserver.HOME_ENV, str(tmp_path))
-        monkeypatch.setattr(devserver, "DEFAULT_PORT", taken)
+        monkeypatch.setenv(devserver.PORT_ENV, str(taken))
         try:
             record = devserver.ensure_running()
             assert record.port != taken
