@@ -7,92 +7,13 @@ pid; its dev server is stopped through the same verified ``stop()`` the notebook
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from temporal_notebooks.runtime import devserver
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclasses.dataclass
-class FaultHome:
-    """A state directory with its own preferred ports, and the processes a test started in it."""
-
-    path: Path
-    port: int
-    ui_port: int
-    started: list[subprocess.Popen] = dataclasses.field(default_factory=list)
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            devserver.HOME_ENV: str(self.path),
-            devserver.PORT_ENV: str(self.port),
-            devserver.UI_PORT_ENV: str(self.ui_port),
-        }
-
-    def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """``python -m temporal_notebooks ...`` in this home, as a learner types it in a terminal."""
-        return subprocess.run(
-            [sys.executable, "-m", "temporal_notebooks", *args],
-            capture_output=True,
-            text=True,
-            timeout=90,
-            env={**self.env, **(env or {})},
-        )
-
-    def spawn(self, *command: str) -> subprocess.Popen:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.started.append(process)
-        return process
-
-    def record(self) -> devserver.DevServer | None:
-        return devserver.read_record()
-
-    def server_pids(self) -> list[int]:
-        """Every live ``start-dev`` process using this home's database (there must be at most one)."""
-        db = str(self.path / "temporal.db")
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit() and devserver._is_server_process(devserver._cmdline(int(entry.name)), db):
-                stat = devserver._proc_stat(int(entry.name))
-                if stat and stat[0] not in ("Z", "X"):
-                    pids.append(int(entry.name))
-        return pids
-
-    def kill_server(self) -> int:
-        """SIGKILL this home's server (a crash: no clean shutdown); its pid."""
-        record = self.record()
-        assert record is not None, "no server to kill"
-        os.kill(record.pid, signal.SIGKILL)
-        wait_until(lambda: record.pid not in self.server_pids(), "the killed server to go")
-        return record.pid
-
-
-def wait_until(condition, what: str, timeout: float = 30.0, every: float = 0.1):
-    """Poll ``condition`` until it is truthy; fail saying what never happened (no timing asserts)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"gave up waiting for {what} after {timeout:.0f} s")
+from fault_home import FaultHome, free_port
 
 
 @pytest.fixture

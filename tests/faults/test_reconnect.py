@@ -9,7 +9,7 @@ import asyncio
 import socket
 
 import pytest
-from conftest import FaultHome, wait_until
+from fault_home import FaultHome, wait_until
 from kernel import Kernel
 
 from temporal_notebooks.runtime import devserver

@@ -11,7 +11,7 @@ import socket
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import FaultHome, wait_until
+from fault_home import FaultHome, wait_until
 from temporalio.client import Client
 
 from temporal_notebooks.runtime import devserver

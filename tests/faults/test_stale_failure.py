@@ -5,7 +5,7 @@ time, and so does a handle from ``get_workflow_handle``, which is watched like t
 
 from __future__ import annotations
 
-from conftest import FaultHome
+from fault_home import FaultHome
 from kernel import Kernel
 
 BUGGY = """
