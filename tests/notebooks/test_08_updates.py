@@ -18,7 +18,7 @@ KEY_OUTPUTS = [
     "any trace of the rejected ones? False",
     # start_update with a wait stage, then the result
     "paid 3.50 €, confirmation PAY-",
-    "That workflow is closed or does not exist",
+    "That workflow has already closed",
     # signal vs update
     "signal returned: None",
     "cart: 1 × apple, 1 × coffee: 4.50 € (1 signal ignored)",

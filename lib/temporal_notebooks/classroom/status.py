@@ -246,14 +246,15 @@ class ClassStatus:
                     cells.append("<td style='color:#8c959f;text-align:center'>·</td>")
                     continue
                 colour = COLOURS[progress.state]
-                tip = progress.counts_words() + "".join(
+                tip = f"{progress.state}: {progress.counts_words()}" + "".join(
                     f"\n⚠ {r.name}: workflow task attempt {r.task_attempt}: {r.task_failure}"
                     for r in progress.failing
                 )
+                # The state as its symbol (named in the tooltip and the legend): fourteen lessons fit.
                 cells.append(
                     f"<td style='text-align:center' title='{html.escape(tip)}'>"
-                    f"<span style='color:{colour};font-weight:bold'>{SYMBOLS[progress.state]} "
-                    f"{progress.state}</span><br/><small>{html.escape(progress.counts_text())}</small></td>"
+                    f"<span style='color:{colour};font-weight:bold'>{SYMBOLS[progress.state]}</span>"
+                    f"<br/><small>{html.escape(progress.counts_text())}</small></td>"
                 )
             last = max((p.last_seen for p in per.values() if p.last_seen), default=None)
             body.append(
