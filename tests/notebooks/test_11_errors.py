@@ -26,7 +26,7 @@ KEY_OUTPUTS = [
     "the workflow goes on: 3",
     # cancellation, with and without a heartbeat timeout
     "s after cancel(): ⚠ WorkflowFailureError: ",
-    "1 s after cancel(): workflow RUNNING, activity ['PENDING_ACTIVITY_STATE_CANCEL_REQUESTED']",
+    "0.5 s after cancel(): workflow RUNNING, activity ['PENDING_ACTIVITY_STATE_CANCEL_REQUESTED']",
     # timers, gather, the forgotten await
     "['TimerStarted', 'TimerFired', 'ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted']",
     "one by one: cheapest south: 9.90 €",

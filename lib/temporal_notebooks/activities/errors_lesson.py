@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 STOCK = {"teapot": 3, "mug": 12}
 PRICES_CENTS = {"north": 1250, "south": 990, "east": 1105, "west": 1399}
-QUOTE_DELAY_S = 0.2
+QUOTE_DELAY_S = 0.1
 HEARTBEAT_EVERY_S = 0.1
 BLOCKING_CALL_S = 2.2  # a little longer than the deadlock detector's 2 s
 
@@ -85,7 +85,10 @@ async def send_receipt(order: str) -> str:
 
 def blocking_rate_lookup(request: RateRequest) -> float:
     """A blocking library call: fine in an activity, a deadlock in workflow code."""
-    time.sleep(request.seconds)
+    # Waits in short sleeps, so the SDK can stop this thread soon after it detects the deadlock.
+    answer_at = time.monotonic() + request.seconds
+    while time.monotonic() < answer_at:
+        time.sleep(0.05)
     return {"EUR": 0.92, "GBP": 0.79}.get(request.currency, 1.0)
 
 
