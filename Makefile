@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed-stamp
 # JupyterLab settings of the collection (no "Jupyter news?" toast, a notebook's kernel starts without asking).
 LAB_SETTINGS := jupyter-settings/temporal-notebooks.json
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/temporal-notebooks.json
+# Its Jupyter server extension (kernel messages reach the page without Nagle's 40 ms wait).
+SERVER_SETTINGS := jupyter-settings/temporal-notebooks-server.json
+SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/temporal-notebooks-server.json
 # pipefail: a failed pip install must fail make even though its output goes through the progress filter.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -38,7 +41,10 @@ $(STAMP): pyproject.toml
 $(LAB_OVERRIDES): $(LAB_SETTINGS) $(STAMP)
 	@install -D -m 644 $(LAB_SETTINGS) $(LAB_OVERRIDES)
 
-lab: $(STAMP) $(LAB_OVERRIDES)
+$(SERVER_CONFIG): $(SERVER_SETTINGS) $(STAMP)
+	@install -D -m 644 $(SERVER_SETTINGS) $(SERVER_CONFIG)
+
+lab: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG)
 	$(BIN)/jupyter lab $(LAB_FLAGS)
 
 # Browser tests need Chromium. As root (CI, containers) it comes from Debian's package;
@@ -58,7 +64,7 @@ hub:
 		npm install --global --silent --no-fund --no-audit configurable-http-proxy >/dev/null; \
 	fi
 
-test: $(STAMP) $(LAB_OVERRIDES) browser hub
+test: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG) browser hub
 	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/python -m pytest
 

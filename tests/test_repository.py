@@ -112,6 +112,21 @@ def test_a_learners_first_screen_is_the_lesson() -> None:
     assert data_files[target] == [SETTINGS_FILE]
 
 
+SERVER_SETTINGS_FILE = "jupyter-settings/temporal-notebooks-server.json"
+
+
+def test_every_set_up_enables_the_server_extension() -> None:
+    """Kernel messages without Nagle's wait (tests/browser/test_server_extension.py checks a real Lab)."""
+    settings = json.loads((ROOT / SERVER_SETTINGS_FILE).read_text())
+    assert settings["ServerApp"]["jpserver_extensions"] == {"temporal_notebooks.server_extension": True}
+    target = "etc/jupyter/jupyter_server_config.d"
+    for set_up in ("postBuild", "Makefile"):
+        text = (ROOT / set_up).read_text()
+        assert SERVER_SETTINGS_FILE in text and target in text, set_up
+    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    assert data_files[target] == [SERVER_SETTINGS_FILE]
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
 def test_notebooks_name_their_kernel(path: Path) -> None:
     """A notebook that names no kernel makes JupyterLab ask which one on first open."""

@@ -299,17 +299,21 @@ async def test_a_page_click_acts_on_the_text_it_carries_not_on_the_synced_value(
     client: Client, worker: Worker
 ) -> None:
     """The race of issue 9: the box's synced value still holds the previous text when the click
-    arrives. The click's own text wins; the page hears "done" for its click, and busy meanwhile."""
+    arrives. The click's own text wins and the page hears "done" for its click. The clicking view
+    disabled its own buttons: the kernel sends no "busy" for it (one message and one repaint less);
+    a click made by code sets busy, which disables every view."""
     handle = await start_greeter(client)
     panel = greeter_panel(handle)
     replies: list[dict] = []
     panel.controls.send = replies.append  # what the kernel sends back to the page
     try:
         panel.controls.value = "durian"  # the stale value the old widget would have read
+        busy_sent: list[bool] = []
+        panel.controls.observe(lambda change: busy_sent.append(change["new"]), names="busy")
         page_click(panel, "Greet", "bread", "view1-1")
-        assert panel.controls.busy  # buttons disabled in every view while the send is pending
-        await panel.settle()
         assert not panel.controls.busy
+        await panel.settle()
+        assert busy_sent == []
         assert (await panel.wait_for(lambda s: s.greetings)).greetings == ["Hello, bread!"]
         assert [r["id"] for r in replies] == ["view1-1"] and replies[0]["event"] == "done"
         assert replies[0]["received_at"] <= replies[0]["started_at"] <= replies[0]["finished_at"]
@@ -317,6 +321,10 @@ async def test_a_page_click_acts_on_the_text_it_carries_not_on_the_synced_value(
         page_click(panel, "Greet", long_name, "view1-2")
         state = await panel.wait_for(lambda s: len(s.greetings) == 2)
         assert state.greetings[-1] == f"Hello, {long_name}!"
+        panel.click("Greet", "code")  # a click by code: every view shows the buttons disabled
+        assert panel.controls.busy
+        await panel.settle()
+        assert busy_sent == [True, False]
     finally:
         panel.stop()
         await handle.terminate()

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 _workers: dict[str, RunningWorker] = {}
 _worker_numbers = itertools.count(1)
 MAX_ERRORS_KEPT = 20
+COUNT_SHOWN_AFTER_S = 0.3  # the status line's activity count follows a burst of activities this late
 
 
 @dataclasses.dataclass
@@ -76,6 +77,8 @@ class RunningWorker:
         self.server_note: str | None = None  # e.g. when it came back
         self._status = status
         self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._count_shown: asyncio.TimerHandle | None = None
 
     @property
     def running(self) -> bool:
@@ -86,6 +89,7 @@ class RunningWorker:
         return self.problems[-1].message if self.problems else None
 
     def _launch(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.ensure_future(self.worker.run())
         self._task.add_done_callback(self._on_exit)
         self.state = "running"
@@ -111,6 +115,21 @@ class RunningWorker:
     def refresh(self) -> None:
         if self._status is not None:
             self._status.value = self.status_html()
+
+    def count_activity(self) -> None:
+        """One more activity completed. The count reaches the page a moment later, once for a burst:
+        a repaint of the status line in the middle of a click's answer would slow that answer."""
+        self.activities_done += 1
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._show_count_soon)
+
+    def _show_count_soon(self) -> None:
+        if self._count_shown is None:
+            self._count_shown = asyncio.get_running_loop().call_later(COUNT_SHOWN_AFTER_S, self._show_count)
+
+    def _show_count(self) -> None:
+        self._count_shown = None
+        self.refresh()
 
     def status_html(self) -> str:
         state = self.state
@@ -355,8 +374,7 @@ class _CountingInterceptor(Interceptor):
             async def execute_activity(self, input: ExecuteActivityInput) -> Any:
                 result = await super().execute_activity(input)
                 if counter.owner is not None:
-                    counter.owner.activities_done += 1
-                    counter.owner.refresh()
+                    counter.owner.count_activity()
                 return result
 
         return Counting(next)

@@ -8,7 +8,9 @@ the click cannot be separated.
 
 The page disables the buttons the moment one is pressed (a double click sends once) until the
 kernel answers ``{"event": "done", "id": ...}``; the kernel's ``busy`` trait disables them for clicks
-made by code too; a non-empty ``closed`` disables the bar for good and shows that reason beside it.
+made by code (a page's click needs no such message: one repaint less on the way to the answer); a
+non-empty ``closed`` disables the bar for good and shows that reason beside it. Pressing a button
+leaves the focus in the text box, so the next value can be typed at once.
 
 Python does what a click does with :meth:`ActionBar.click` (the same path as a message from the
 page), so Restart & Run All stays meaningful.
@@ -56,6 +58,9 @@ function render({ model, el }) {
     if (action.primary) button.classList.add("tn-primary");
     button.textContent = action.label;
     button.title = action.tooltip || "";
+    // Focus stays in the text box: the learner can type the next value at once, and the notebook around
+    // the widget has no focus change to react to (that work delayed the answer's repaint).
+    button.addEventListener("mousedown", (event) => event.preventDefault());
     button.addEventListener("click", () => send(action.label));
     root.appendChild(button);
     return button;
@@ -240,7 +245,8 @@ class ActionBar(anywidget.AnyWidget):
             raise ValueError(f"no button {action!r}; the buttons are {sorted(self._labels)}")
         future = asyncio.ensure_future(self._run(action, text, reply_id, timing))
         self._pending.add(future)
-        self.busy = True
+        if reply_id is None:  # a page's click disabled its buttons already: no message needed for it
+            self.busy = True
         future.add_done_callback(self._finished)
         return future
 

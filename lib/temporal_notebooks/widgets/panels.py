@@ -42,6 +42,7 @@ from temporalio.common import QueryRejectCondition
 from ..runtime.errors import explain
 from .actionbar import Action, ActionBar
 
+SENT_LINE_AFTER_S = 0.2  # a read-back slower than this: show "sent" first, then the state
 REFRESH_STRATEGIES = ("auto", "update", "watch", "poll")
 CLOSED_EVENTS = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: "completed",
@@ -313,11 +314,21 @@ class SignalPanel:
             elapsed = (time.perf_counter() - started) * 1000
         self.sent += 1
         self.last_error = None
-        self.status.value = _status_html(f"✓ sent {shown} ({elapsed:.0f} ms)", "ok")
-        if self.refresh == "poll":
-            await self._poll_until_changed()
-        elif self.refresh == "update":
-            await self._read_back()
+        sent_line = _status_html(f"✓ sent {shown} ({elapsed:.0f} ms)", "ok")
+        # The line goes to the page with the new state, in one repaint; a slow read-back shows it first.
+        early = asyncio.get_running_loop().call_later(SENT_LINE_AFTER_S, self._show_sent, sent_line)
+        try:
+            if self.refresh == "poll":
+                await self._poll_until_changed()
+            elif self.refresh == "update":
+                await self._read_back()
+        finally:
+            early.cancel()
+            self._show_sent(sent_line)
+
+    def _show_sent(self, line: str) -> None:
+        if self.last_error is None:  # a failed read-back's line stays
+            self.status.value = line
 
     def _fail(self, line: str) -> None:
         self.last_error = line
