@@ -147,7 +147,9 @@ _CSS = """
   color: var(--jp-ui-font-color1); background: var(--jp-layout-color2); border: none; border-radius: 2px; }
 .tn-action-button.tn-primary { color: var(--jp-ui-inverse-font-color1, white);
   background: var(--jp-brand-color1); }
-.tn-action-button:disabled { opacity: 0.5; cursor: not-allowed; }
+/* Dimmed once a send has taken 150 ms (or for good, once closed): a quick answer re-enables the button
+   before the page repaints it, so that repaint does not hold the answer up. */
+.tn-action-button:disabled { opacity: 0.5; cursor: not-allowed; transition: opacity 0s linear 0.15s; }
 .tn-closed-reason { color: var(--jp-warn-color0, #9a6700); overflow-wrap: anywhere; }
 """
 
