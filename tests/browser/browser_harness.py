@@ -258,8 +258,27 @@ async def run_all_cells(page: Any, timeout_s: float = 240) -> float:
     started = time.perf_counter()
     await page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     await page.wait_for_timeout(200)  # let the first cells be queued before polling
-    await page.wait_for_function(_RUN_ALL_DONE_JS, timeout=timeout_s * 1000, polling=100)
+    try:
+        await page.wait_for_function(_RUN_ALL_DONE_JS, timeout=timeout_s * 1000, polling=100)
+    except Exception as exc:  # say which cell never finished, and what it printed meanwhile
+        pending = await page.evaluate(_PENDING_CELLS_JS)
+        raise AssertionError(f"Run All did not finish in {timeout_s:.0f} s; running: {pending}") from exc
     return time.perf_counter() - started
+
+
+_PENDING_CELLS_JS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const found = [`kernel ${panel.sessionContext.session.kernel.status}`];
+    panel.content.widgets.forEach((cell, index) => {
+        const prompt = cell.promptNode ? cell.promptNode.textContent : "";
+        if (cell.model.type !== "code" || !prompt.includes("*")) return;
+        const source = cell.model.sharedModel.getSource().slice(0, 200);
+        const outputs = cell.node.querySelector(".jp-OutputArea");
+        const shown = outputs ? outputs.innerText : "";
+        found.push(`cell ${index}: ${JSON.stringify(source)} printed ${JSON.stringify(shown.slice(-1500))}`);
+    });
+    return found.slice(0, 4).join("\n");
+}"""
 
 
 _RUN_CELL_JS = """async (snippet) => {
