@@ -38,7 +38,7 @@ from temporalio.service import RPCStatusCode
 from temporalio.workflow import NondeterminismError
 
 from .devserver import DevServerError
-from .shell import ipython_shell
+from .shell import ipython_shell, survive_ast_race
 
 T = TypeVar("T")
 
@@ -510,6 +510,7 @@ def install_notebook_handler() -> bool:
     # Interrupts too: an interrupted cell gets one line saying what keeps running.
     shell.set_custom_exc((Exception, KeyboardInterrupt, asyncio.CancelledError), _handler_for(shell))
     _interrupt_awaiting_cells(getattr(shell, "kernel", None))
+    survive_ast_race(shell)
     return True
 
 
