@@ -277,7 +277,7 @@ _PENDING_CELLS_JS = """() => {
         const shown = outputs ? outputs.innerText : "";
         found.push(`cell ${index}: ${JSON.stringify(source)} printed ${JSON.stringify(shown.slice(-1500))}`);
     });
-    return found.slice(0, 4).join("\n");
+    return found.slice(0, 4).join(" | ");
 }"""
 
 
