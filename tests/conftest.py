@@ -49,6 +49,14 @@ def dev_server(notebooks_home: str) -> devserver.DevServer:
     return devserver.ensure_running()
 
 
+@pytest.fixture(autouse=True)
+def run_server_is_up(request: pytest.FixtureRequest) -> None:
+    """Lesson 01b stops and restarts the run's server from a kernel, to show durable execution: a test
+    that uses the server after it finds it running (on the run's ports) even if that kernel is gone."""
+    if "dev_server" in request.fixturenames:
+        devserver.ensure_running()
+
+
 @pytest_asyncio.fixture(scope="session")
 async def client(dev_server: devserver.DevServer) -> Client:
     return await connect_when_ready(
