@@ -104,12 +104,16 @@ def test_a_learners_first_screen_is_the_lesson() -> None:
     settings = json.loads((ROOT / SETTINGS_FILE).read_text())
     assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     assert settings["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True
-    target = "share/jupyter/lab/settings/overrides.d"
-    assert SETTINGS_FILE in (ROOT / "postBuild").read_text() and target in (ROOT / "postBuild").read_text()
-    makefile = (ROOT / "Makefile").read_text()
-    assert SETTINGS_FILE in makefile and target in makefile
+    assert_every_set_up_installs(SETTINGS_FILE, "share/jupyter/lab/settings/overrides.d")
+
+
+def assert_every_set_up_installs(file: str, target: str) -> None:
+    """postBuild and the Makefile copy ``file`` into ``<prefix>/<target>``; pip installs it there too."""
+    for set_up in ("postBuild", "Makefile"):
+        text = (ROOT / set_up).read_text()
+        assert file in text and target in text, set_up
     data_files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
-    assert data_files[target] == [SETTINGS_FILE]
+    assert data_files[target] == [file]
 
 
 SERVER_SETTINGS_FILE = "jupyter-settings/temporal-notebooks-server.json"
@@ -119,12 +123,7 @@ def test_every_set_up_enables_the_server_extension() -> None:
     """Kernel messages without Nagle's wait (tests/browser/test_server_extension.py checks a real Lab)."""
     settings = json.loads((ROOT / SERVER_SETTINGS_FILE).read_text())
     assert settings["ServerApp"]["jpserver_extensions"] == {"temporal_notebooks.server_extension": True}
-    target = "etc/jupyter/jupyter_server_config.d"
-    for set_up in ("postBuild", "Makefile"):
-        text = (ROOT / set_up).read_text()
-        assert SERVER_SETTINGS_FILE in text and target in text, set_up
-    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
-    assert data_files[target] == [SERVER_SETTINGS_FILE]
+    assert_every_set_up_installs(SERVER_SETTINGS_FILE, "etc/jupyter/jupyter_server_config.d")
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
