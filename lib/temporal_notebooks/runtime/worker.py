@@ -77,7 +77,6 @@ class RunningWorker:
         self.server_note: str | None = None  # e.g. when it came back
         self._status = status
         self._task: asyncio.Task | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._count_shown: asyncio.TimerHandle | None = None
 
     @property
@@ -89,7 +88,6 @@ class RunningWorker:
         return self.problems[-1].message if self.problems else None
 
     def _launch(self) -> None:
-        self._loop = asyncio.get_running_loop()
         self._task = asyncio.ensure_future(self.worker.run())
         self._task.add_done_callback(self._on_exit)
         self.state = "running"
@@ -120,8 +118,9 @@ class RunningWorker:
         """One more activity completed. The count reaches the page a moment later, once for a burst:
         a repaint of the status line in the middle of a click's answer would slow that answer."""
         self.activities_done += 1
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._show_count_soon)
+        loop = self._task.get_loop() if self._task is not None else None
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._show_count_soon)
 
     def _show_count_soon(self) -> None:
         if self._count_shown is None:
