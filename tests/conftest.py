@@ -44,23 +44,26 @@ def notebooks_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def dev_server(notebooks_home: str) -> devserver.DevServer:
-    """The test run's local dev server, started exactly as a notebook starts it."""
+def run_server(notebooks_home: str) -> devserver.DevServer:
+    """The test run's local dev server, started exactly as a notebook starts it (for session and
+    module fixtures; a test takes ``dev_server``)."""
     return devserver.ensure_running()
 
 
-@pytest.fixture(autouse=True)
-def run_server_is_up(request: pytest.FixtureRequest) -> None:
-    """Lesson 01b stops and restarts the run's server from a kernel, to show durable execution: a test
-    that uses the server after it finds it running (on the run's ports) even if that kernel is gone."""
-    if "dev_server" in request.fixturenames:
-        devserver.ensure_running()
+@pytest.fixture
+def dev_server(run_server: devserver.DevServer) -> devserver.DevServer:
+    """The run's server as it runs now. Lesson 01b stops it and starts it again from a JupyterLab
+    kernel (on the run's ports, so every client finds it); the pid may have changed, nothing else."""
+    running = devserver.status()
+    assert running is not None and devserver._port_open(running.port), "the test run's dev server is gone"
+    assert running.address == run_server.address, "the test run's dev server moved to other ports"
+    return running
 
 
 @pytest_asyncio.fixture(scope="session")
-async def client(dev_server: devserver.DevServer) -> Client:
+async def client(run_server: devserver.DevServer) -> Client:
     return await connect_when_ready(
-        {"target_host": dev_server.address, "runtime": notebook_runtime()}, local=True
+        {"target_host": run_server.address, "runtime": notebook_runtime()}, local=True
     )
 
 

@@ -203,13 +203,17 @@ _NOTEBOOK_READY_JS = """(name) => {
     return !!kernel && kernel.status === "idle" && panel.content.widgets.length > 0;
 }"""
 
+# Done: every code cell ran, or one failed (Lab then drops the cells queued after it; the test
+# reads the error), and nothing is queued or running.
 _RUN_ALL_DONE_JS = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
     const kernel = panel.sessionContext.session.kernel;
     const cells = panel.content.widgets.filter((cell) => cell.model.type === "code");
-    const done = cells.every((cell) => cell.model.executionCount !== null
-        && cell.promptNode && !cell.promptNode.textContent.includes("*"));
-    return done && kernel.status === "idle";
+    const queued = cells.some((cell) => !cell.promptNode || cell.promptNode.textContent.includes("*"));
+    const ran = cells.every((cell) => cell.model.executionCount !== null);  // as _ALL_RAN_JS
+    const failed = cells.some((cell) => [...Array(cell.model.outputs.length).keys()]
+        .some((i) => cell.model.outputs.get(i).type === "error"));
+    return !queued && (ran || failed) && kernel.status === "idle";
 }"""
 
 _ERRORS_JS = """() => {
@@ -263,7 +267,13 @@ async def run_all_cells(page: Any, timeout_s: float = 240) -> float:
     except Exception as exc:  # say which cell never finished, and what it printed meanwhile
         pending = await page.evaluate(_PENDING_CELLS_JS)
         raise AssertionError(f"Run All did not finish in {timeout_s:.0f} s; running: {pending}") from exc
+    if not await page.evaluate(_ALL_RAN_JS):
+        raise AssertionError(f"Run All stopped at an error: {await notebook_errors(page)}")
     return time.perf_counter() - started
+
+
+_ALL_RAN_JS = """() => window.jupyterapp.shell.currentWidget.content.widgets
+    .every((cell) => cell.model.type !== "code" || cell.model.executionCount !== null)"""
 
 
 _PENDING_CELLS_JS = """() => {

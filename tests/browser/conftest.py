@@ -52,7 +52,7 @@ def browser_available() -> None:
 
 
 @pytest.fixture(scope="session")
-def jupyterlab(browser_available: None, dev_server: devserver.DevServer) -> Iterator[JupyterLab]:
+def jupyterlab(browser_available: None, run_server: devserver.DevServer) -> Iterator[JupyterLab]:
     """JupyterLab on 127.0.0.1 with a token; its kernels use the test run's own dev server."""
     with running_jupyterlab() as lab:
         yield lab

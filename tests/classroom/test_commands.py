@@ -11,7 +11,6 @@ import sys
 from kernel import Kernel
 
 from temporal_notebooks.commands import terminal_command
-from temporal_notebooks.runtime import devserver
 
 LOGIN_SHELL_PATH = "/usr/local/bin:/usr/bin:/bin"  # what /etc/profile gives: no venv on it
 
@@ -21,10 +20,7 @@ async def test_magic_runs_the_commands_with_the_kernels_settings(dev_server, tmp
     async with Kernel(env={"PATH": LOGIN_SHELL_PATH}) as kernel:
         await kernel.ok("from temporal_notebooks.notebook import *")
         status = await kernel.ok("%temporal_notebooks server status")
-        # The server as it runs now: a lesson run earlier in the session (01b) may have restarted it.
-        running = devserver.status()
-        assert running is not None and running.address == dev_server.address
-        assert status.startswith(f"Local dev server running: pid {running.pid}, {running.address}")
+        assert status.startswith(f"Local dev server running: pid {dev_server.pid}, {dev_server.address}")
         smoke = await kernel.ok("%temporal_notebooks smoke 01", timeout=180)
         lines = smoke.splitlines()
         assert lines[0].startswith("Temporal Notebooks smoke test as learner 'smoke-test'")
@@ -66,5 +62,4 @@ def test_the_terminal_line_works_in_a_login_shell(dev_server) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    running = devserver.status()  # as it runs now (a lesson run earlier may have restarted it)
-    assert running is not None and done.stdout.startswith(f"Local dev server running: pid {running.pid}")
+    assert done.stdout.startswith(f"Local dev server running: pid {dev_server.pid}")

@@ -38,11 +38,11 @@ SDK_NAMES = ("__stack_trace", "__enhanced_stack_trace", "__temporal_workflow_met
 
 
 @pytest_asyncio.fixture(scope="module")
-async def watched(dev_server) -> Client:
+async def watched(run_server) -> Client:
     """A client like the notebooks' own: its handles stop waiting on a failed workflow task."""
     return await connect_when_ready(
         {
-            "target_host": dev_server.address,
+            "target_host": run_server.address,
             "runtime": notebook_runtime(),
             "interceptors": [WatchResultsInterceptor()],
         },

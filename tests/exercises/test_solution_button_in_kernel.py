@@ -24,7 +24,7 @@ def widget_text(box):
 
 
 @pytest.fixture(scope="module")
-async def kernel(dev_server):
+async def kernel(run_server):
     async with Kernel() as k:
         await k.ok("from temporal_notebooks.notebook import *\nclient = await connect(quiet=True)")
         await k.ok(WIDGET_TEXT)

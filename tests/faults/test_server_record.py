@@ -11,6 +11,7 @@ import socket
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fault_home import FaultHome, wait_until
 from temporalio.client import Client
 
@@ -127,6 +128,46 @@ async def test_a_restart_comes_back_on_the_preferred_ports_despite_time_wait(hom
     again = await asyncio.to_thread(devserver.ensure_running)
     assert (again.port, again.ui_port) == (home.port, home.ui_port)
     assert await client.service_client.check_health(), "a client of the old server reconnects by itself"
+
+
+def test_a_start_right_after_a_stop_starts_the_server_again(home: FaultHome) -> None:
+    """What lesson 01b does: stop the server, then connect at once. The server's main thread is gone
+    some milliseconds before its other threads let go of the database and the running lock."""
+    previous = None
+    for _ in range(3):
+        server = devserver.ensure_running()
+        assert server.pid != previous and (server.port, server.ui_port) == (home.port, home.ui_port)
+        assert devserver.stop()
+        assert not devserver._server_lock_held(), "stop() returned while the server still held the database"
+        previous = server.pid
+    assert devserver.ensure_running().pid != previous
+
+
+def _hold_running_lock(home: FaultHome, seconds: float):
+    """A process holding the running lock and nothing else: the last threads of an exiting server."""
+    holder = home.spawn(
+        sys.executable,
+        "-c",
+        "import fcntl, sys, time\n"
+        f"lock = open({str(home.path / devserver.RUNNING_LOCK_NAME)!r}, 'a')\n"
+        "fcntl.flock(lock, fcntl.LOCK_EX)\nprint('held', flush=True)\n"
+        f"time.sleep({seconds})",
+    )
+    wait_until(devserver._server_lock_held, "the helper to hold the lock")
+    return holder
+
+
+def test_a_start_waits_for_an_exiting_server_to_let_go_of_its_lock(home: FaultHome) -> None:
+    _hold_running_lock(home, 1.0)
+    server = devserver.ensure_running()
+    assert devserver._port_open(server.port) and devserver._verified(server)
+
+
+def test_a_lock_held_past_the_grace_is_reported_with_what_to_do(home: FaultHome, monkeypatch) -> None:
+    monkeypatch.setattr(devserver, "EXIT_GRACE_S", 0.5)
+    _hold_running_lock(home, 60)
+    with pytest.raises(devserver.DevServerError, match="cannot be identified. Stop it"):
+        devserver.ensure_running()
 
 
 def test_a_foreign_listener_on_the_preferred_port_moves_the_server_elsewhere(home: FaultHome) -> None:

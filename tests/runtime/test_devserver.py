@@ -31,9 +31,8 @@ async def test_two_kernels_share_one_server_that_outlives_them(dev_server: devse
         line_b = await second.ok(setup)
     assert dev_server.address in line_a and line_a == line_b, (line_a, line_b)
     assert line_a.count("\n") == 1, f"one line, no server logs in the notebook: {line_a!r}"
-    # As it runs now: a lesson run earlier in the session (01b) may have restarted it on its ports.
     running = devserver.status()
-    assert running is not None and running.address == dev_server.address, "it must outlive the kernels"
+    assert running == dev_server, "it must outlive the kernels"
     servers = subprocess.run(["pgrep", "-f", "temporal server start-dev"], capture_output=True, text=True)
     ours = [pid for pid in servers.stdout.split() if devserver.state_dir().as_posix() in _cmdline(pid)]
     assert ours == [str(running.pid)], "exactly one dev server for this user"

@@ -18,7 +18,6 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from waiting_workflow import WaitForSignal
 
-from temporal_notebooks.runtime import devserver
 from temporal_notebooks.workflows.greeting import GreetingWorkflow
 
 HERE = Path(__file__).resolve().parent
@@ -142,8 +141,7 @@ async def test_killing_a_kernel_leaves_no_orphan_process(dev_server) -> None:
     time.sleep(0.5)
     survivors = [c for c in children if _alive(c)]
     assert survivors == [], f"processes left behind by the kernel: {survivors}"
-    running = devserver.status()  # as it runs now (a lesson run earlier may have restarted it)
-    assert running is not None and _alive(running.pid), "the shared dev server outlives kernels by design"
+    assert _alive(dev_server.pid), "the shared dev server outlives kernels by design"
 
 
 def _descendants(pid: int) -> list[int]:

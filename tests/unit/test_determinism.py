@@ -52,9 +52,9 @@ ACTIVITIES = [
 
 
 @pytest_asyncio.fixture(scope="module")
-async def watched(dev_server) -> Client:
+async def watched(run_server) -> Client:
     """A client like the notebooks': a stuck workflow task raises instead of waiting forever."""
-    return await Client.connect(dev_server.address, interceptors=[WatchResultsInterceptor()])
+    return await Client.connect(run_server.address, interceptors=[WatchResultsInterceptor()])
 
 
 async def _worker(client: Client, workflows: list[type]) -> AsyncIterator[str]:

@@ -43,6 +43,7 @@ HUB_IDLE_STOP_S = 1800.0  # on JupyterHub a learner's server stops 30 min after 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 RECORD_NAME = "devserver.json"
+EXIT_GRACE_S = 5.0  # how long a server that is exiting may still hold its lock before it counts as stuck
 LOCK_NAME = "devserver.lock"  # held while a process decides to start or stop the server
 RUNNING_LOCK_NAME = "devserver.running.lock"  # held by the server process for as long as it runs
 
@@ -365,7 +366,7 @@ def ensure_running() -> DevServer:
     with _locked():
         record = read_record()
         if record is None:
-            if _server_lock_held():
+            if _server_lock_held() and not _lock_released_within(EXIT_GRACE_S):
                 raise DevServerError(
                     f"A dev server holds {state_dir() / RUNNING_LOCK_NAME} but cannot be identified. "
                     "Stop it (`python -m temporal_notebooks server stop`), then re-run this cell."
@@ -500,8 +501,21 @@ def stop(timeout: float = 10.0) -> bool:
         if _verified(record):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(record.pid, signal.SIGKILL)
+        # Gone from the process table is not gone: a Go server's main thread is a zombie while its
+        # other threads still exit, holding the database and the running lock (15-45 ms here).
+        _lock_released_within(max(EXIT_GRACE_S, deadline - time.monotonic()))
         _record_file().unlink(missing_ok=True)
         return True
+
+
+def _lock_released_within(seconds: float) -> bool:
+    """Wait (bounded) for an exiting server to release the running lock; whether it did."""
+    deadline = time.monotonic() + seconds
+    while _server_lock_held():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 # --- stopping by itself once no client is left (per-learner servers on a hub) ---------------------
