@@ -347,7 +347,7 @@ def running_hub(venv: Path, server: ClassServer, learners: list[str], workdir: P
         {name: pwd.getpwnam(name).pw_uid for name in learners},
     )
     try:
-        _wait_for(lambda: _answers(f"{hub_url}/hub/api/"), process, log_file, "JupyterHub")
+        _wait_for(lambda: _hub_answers(hub_url), process, log_file, "JupyterHub")
         _log(f"JupyterHub ready at {hub_url} for {', '.join(learners)}")
         yield hub
     finally:
@@ -366,13 +366,13 @@ class _Config:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _answers(url: str) -> bool:
+def _hub_answers(hub_url: str) -> bool:
+    """The hub itself answers through its proxy. The proxy is up first and answers 404 until the hub
+    has added its route: a login page opened then is the proxy's error page, for good."""
     try:
-        with urllib.request.urlopen(url, timeout=3):
-            return True
-    except urllib.error.HTTPError as error:
-        return error.code < 500
-    except (OSError, ValueError):
+        with urllib.request.urlopen(f"{hub_url}/hub/api/", timeout=3) as response:
+            return "version" in json.loads(response.read())
+    except (OSError, ValueError):  # HTTPError is an OSError
         return False
 
 
