@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
-import time
 
-from nbrun import (
-    assert_no_solution_shown,
-    assert_run_all_queued_ok,
-    errors,
-    execute_twice,
-    output_text,
-)
+from nbrun import assert_run_all_queued_ok, passes_with_key_outputs
 
 KEY_OUTPUTS = [
     # sync activities need an executor
@@ -60,16 +53,7 @@ def progress_seen(text: str) -> list[tuple[int, int]]:
 
 
 async def test_notebook_04_runs_twice_with_its_key_outputs() -> None:
-    started = time.perf_counter()
-    passes = await execute_twice("04")
-    print(f"notebook 04, two passes in one kernel: {time.perf_counter() - started:.1f} s")
-    for number, nb in enumerate(passes, 1):
-        assert errors(nb) == [], f"pass {number}"
-        text = output_text(nb)
-        for expected in KEY_OUTPUTS:
-            assert expected in text, f"pass {number}: missing {expected!r}"
-        assert_no_solution_shown("04", nb)
-
+    for number, text, _nb in await passes_with_key_outputs("04", KEY_OUTPUTS):
         # The blocking call in async def stalled the ticker for its full 250 ms; in a thread it did not.
         blocked, threaded = longest_gap(text, "block_event_loop"), longest_gap(text, "sleep_in_thread")
         assert blocked >= 240, f"pass {number}: {blocked}"

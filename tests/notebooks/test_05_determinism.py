@@ -3,15 +3,7 @@ JupyterLab's queued Run All; its exercise check refuses the skeleton and Run All
 
 from __future__ import annotations
 
-import time
-
-from nbrun import (
-    assert_no_solution_shown,
-    assert_run_all_queued_ok,
-    errors,
-    execute_twice,
-    output_text,
-)
+from nbrun import assert_run_all_queued_ok, passes_with_key_outputs
 from temporalio.client import Client, WorkflowExecutionStatus
 
 RULES = {
@@ -53,15 +45,7 @@ KEY_OUTPUTS = [
 
 
 async def test_notebook_05_runs_twice_with_its_key_outputs(client: Client) -> None:
-    started = time.perf_counter()
-    passes = await execute_twice("05")
-    print(f"notebook 05, two passes in one kernel: {time.perf_counter() - started:.1f} s")
-    for number, nb in enumerate(passes, 1):
-        assert errors(nb) == [], f"pass {number}"
-        text = output_text(nb)
-        for expected in KEY_OUTPUTS:
-            assert expected in text, f"pass {number}: missing {expected!r}"
-        assert_no_solution_shown("05", nb)
+    for number, text, _nb in await passes_with_key_outputs("05", KEY_OUTPUTS):
         assert "Failure {" not in text and "WARN" not in text, f"pass {number}: raw core log in the notebook"
     # The runs the sandbox stopped were terminated, not left retrying their workflow task.
     for rule in RULES:

@@ -3,9 +3,7 @@ JupyterLab's queued Run All, and its check cell refusing the skeleton while the 
 
 from __future__ import annotations
 
-import time
-
-from nbrun import assert_no_solution_shown, assert_run_all_queued_ok, errors, execute_twice, output_text
+from nbrun import assert_run_all_queued_ok, passes_with_key_outputs
 
 KEY_OUTPUTS = [
     # a dynamic workflow and a dynamic activity catch unregistered names
@@ -32,15 +30,7 @@ KEY_OUTPUTS = [
 
 
 async def test_notebook_09_runs_twice_with_its_key_outputs() -> None:
-    started = time.perf_counter()
-    passes = await execute_twice("09")
-    print(f"notebook 09, two passes in one kernel: {time.perf_counter() - started:.1f} s")
-    for number, nb in enumerate(passes, 1):
-        assert errors(nb) == [], f"pass {number}"
-        text = output_text(nb)
-        for expected in KEY_OUTPUTS:
-            assert expected in text, f"pass {number}: missing {expected!r}"
-        assert_no_solution_shown("09", nb)
+    await passes_with_key_outputs("09", KEY_OUTPUTS)
 
 
 async def test_notebook_09_queued_run_all_is_ok() -> None:

@@ -3,10 +3,7 @@ as JupyterLab's queued Run All, and its check cell failing on the skeleton and p
 
 from __future__ import annotations
 
-import time
-
-import nbrun
-from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
+from nbrun import assert_run_all_queued_ok, passes_with_key_outputs
 
 KEY_OUTPUTS = [
     # two handlers interleave at the await: a booking is lost; the lock fixes it
@@ -44,15 +41,7 @@ KEY_OUTPUTS = [
 
 
 async def test_notebook_10_runs_twice_with_its_key_outputs() -> None:
-    started = time.perf_counter()
-    passes = await execute_twice("10")
-    print(f"notebook 10, two passes in one kernel: {time.perf_counter() - started:.1f} s")
-    for number, nb in enumerate(passes, 1):
-        assert errors(nb) == [], f"pass {number}"
-        text = output_text(nb)
-        for expected in KEY_OUTPUTS:
-            assert expected in text, f"pass {number}: missing {expected!r}"
-        nbrun.assert_no_solution_shown("10", nb)
+    await passes_with_key_outputs("10", KEY_OUTPUTS)
 
 
 async def test_notebook_10_queued_run_all_is_ok() -> None:

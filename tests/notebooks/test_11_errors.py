@@ -4,10 +4,7 @@ JupyterLab's queued Run All, and its check failing on the skeleton and passing w
 
 from __future__ import annotations
 
-import time
-
-import nbrun
-from nbrun import assert_run_all_queued_ok, errors, execute_twice, output_text
+from nbrun import assert_run_all_queued_ok, passes_with_key_outputs
 
 KEY_OUTPUTS = [
     # an uncaught ActivityError fails the workflow; a ValueError only its task, unless listed
@@ -50,15 +47,7 @@ KEY_OUTPUTS = [
 
 
 async def test_notebook_11_runs_twice_with_its_key_outputs() -> None:
-    started = time.perf_counter()
-    passes = await execute_twice("11")
-    print(f"notebook 11, two passes in one kernel: {time.perf_counter() - started:.1f} s")
-    for number, nb in enumerate(passes, 1):
-        assert errors(nb) == [], f"pass {number}"
-        text = output_text(nb)
-        for expected in KEY_OUTPUTS:
-            assert expected in text, f"pass {number}: missing {expected!r}"
-        nbrun.assert_no_solution_shown("11", nb)
+    await passes_with_key_outputs("11", KEY_OUTPUTS)
 
 
 async def test_notebook_11_queued_run_all_is_ok() -> None:
