@@ -163,6 +163,8 @@ async def passes_with_key_outputs(
         assert errors(nb) == [], f"pass {number}"
         text = output_text(nb)
         missing = [expected for expected in key_outputs if expected not in text]
+        if missing:  # pytest shows this with the failure: what the pass printed instead
+            print(f"--- notebook {name}, pass {number}: everything it printed ---\n{text}")
         assert missing == [], f"pass {number}: missing {missing}"
         assert_no_solution_shown(name, nb)
         checked.append((number, text, nb))
