@@ -203,17 +203,18 @@ _NOTEBOOK_READY_JS = """(name) => {
     return !!kernel && kernel.status === "idle" && panel.content.widgets.length > 0;
 }"""
 
-# Done: every code cell ran, or one failed (Lab then drops the cells queued after it; the test
-# reads the error), and nothing is queued or running.
-_RUN_ALL_DONE_JS = """() => {
+# Null while a cell is queued or running; then "all ran", or "stopped" when a cell failed (Lab drops
+# the cells queued after it).
+_RUN_ALL_OUTCOME_JS = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
     const kernel = panel.sessionContext.session.kernel;
     const cells = panel.content.widgets.filter((cell) => cell.model.type === "code");
     const queued = cells.some((cell) => !cell.promptNode || cell.promptNode.textContent.includes("*"));
-    const ran = cells.every((cell) => cell.model.executionCount !== null);  // as _ALL_RAN_JS
+    if (queued || kernel.status !== "idle") return null;
+    if (cells.every((cell) => cell.model.executionCount !== null)) return "all ran";
     const failed = cells.some((cell) => [...Array(cell.model.outputs.length).keys()]
         .some((i) => cell.model.outputs.get(i).type === "error"));
-    return !queued && (ran || failed) && kernel.status === "idle";
+    return failed ? "stopped" : null;
 }"""
 
 _ERRORS_JS = """() => {
@@ -263,17 +264,13 @@ async def run_all_cells(page: Any, timeout_s: float = 240) -> float:
     await page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     await page.wait_for_timeout(200)  # let the first cells be queued before polling
     try:
-        await page.wait_for_function(_RUN_ALL_DONE_JS, timeout=timeout_s * 1000, polling=100)
+        outcome = await page.wait_for_function(_RUN_ALL_OUTCOME_JS, timeout=timeout_s * 1000, polling=100)
     except Exception as exc:  # say which cell never finished, and what it printed meanwhile
         pending = await page.evaluate(_PENDING_CELLS_JS)
         raise AssertionError(f"Run All did not finish in {timeout_s:.0f} s; running: {pending}") from exc
-    if not await page.evaluate(_ALL_RAN_JS):
+    if await outcome.json_value() != "all ran":
         raise AssertionError(f"Run All stopped at an error: {await notebook_errors(page)}")
     return time.perf_counter() - started
-
-
-_ALL_RAN_JS = """() => window.jupyterapp.shell.currentWidget.content.widgets
-    .every((cell) => cell.model.type !== "code" || cell.model.executionCount !== null)"""
 
 
 _PENDING_CELLS_JS = """() => {

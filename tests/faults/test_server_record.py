@@ -148,10 +148,9 @@ def _hold_running_lock(home: FaultHome, seconds: float):
     holder = home.spawn(
         sys.executable,
         "-c",
-        "import fcntl, sys, time\n"
+        "import fcntl, time\n"
         f"lock = open({str(home.path / devserver.RUNNING_LOCK_NAME)!r}, 'a')\n"
-        "fcntl.flock(lock, fcntl.LOCK_EX)\nprint('held', flush=True)\n"
-        f"time.sleep({seconds})",
+        f"fcntl.flock(lock, fcntl.LOCK_EX)\ntime.sleep({seconds})",
     )
     wait_until(devserver._server_lock_held, "the helper to hold the lock")
     return holder
