@@ -16,6 +16,9 @@ SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/temporal-notebooks-
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 LAB_FLAGS := --notebook-dir=notebooks
+# Test processes run side by side (pytest-xdist): most of a test's time is spent waiting on a server, a kernel
+# or a page, so more processes than cores pays; `make test TEST_WORKERS=0` runs everything in one process.
+TEST_WORKERS ?= 4
 # Root (containers, CI) must say so; with no screen there is no browser to open: print the URL.
 ifeq ($(shell id -u),0)
 LAB_FLAGS += --allow-root
@@ -66,7 +69,7 @@ hub:
 
 test: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG) browser hub
 	$(BIN)/ruff check lib tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix lib tests benchmarks

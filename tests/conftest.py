@@ -16,6 +16,37 @@ from temporal_notebooks.runtime.connection import connect_when_ready, notebook_r
 
 LEARNER = "tester"
 
+# Folders whose tests share one expensive process per test run: one JupyterLab and one Chromium for every
+# browser test, one JupyterHub for the hub test. Under pytest-xdist each runs on one worker.
+SHARED_PER_FOLDER = ("browser", "hub")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for ``pytest -n N --dist loadgroup`` (the Makefile's ``make test``): a browser or hub test
+    goes where its folder's JupyterLab already runs; a module with module-scoped fixtures keeps its
+    tests together; every other test goes to whichever worker is free. Without xdist this changes
+    nothing."""
+    for item in items:
+        folder = item.path.parent.name
+        if folder in SHARED_PER_FOLDER:
+            group = folder
+        elif _has_module_fixture(item):
+            group = str(item.path)
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _has_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        definitions[-1].scope == "module"
+        for name in info.names_closure
+        if (definitions := info.name2fixturedefs.get(name))
+    )
+
 
 @pytest.fixture(scope="session", autouse=True)
 def notebooks_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
+import shutil
+import tempfile
+import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+_SOCKETS = tempfile.mkdtemp(prefix="tn-kernels-")
+atexit.register(shutil.rmtree, _SOCKETS, ignore_errors=True)  # a killed kernel leaves its socket files
+
+
+def kernel_manager() -> AsyncKernelManager:
+    """A manager for a python3 kernel that talks over Unix sockets of its own. Over TCP, jupyter_client
+    picks five free ports and the kernel binds them a moment later: kernels started at once by parallel
+    test processes (pytest-xdist) can pick the same port, and the loser dies before its first reply
+    ("Address already in use"). Socket files named per kernel cannot collide."""
+    sockets = os.path.join(_SOCKETS, uuid.uuid4().hex[:12])
+    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=sockets)
 
 
 @dataclasses.dataclass
@@ -26,7 +41,7 @@ class Kernel:
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self.env = env
-        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.manager = kernel_manager()
         self.client = None
 
     async def __aenter__(self) -> Kernel:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
+from kernel import kernel_manager
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -77,6 +77,7 @@ async def execute_twice(name: str, *, passes: int = 2) -> list[nbformat.Notebook
         nb,
         timeout=CELL_TIMEOUT_S,
         kernel_name="python3",
+        km=kernel_manager(),
         resources={"metadata": {"path": str(path.parent)}},
     )
     results = []
@@ -99,7 +100,7 @@ async def run_all_queued(name: str, timeout_s: float = 300) -> list[dict]:
 
 async def run_queued(sources: list[str], timeout_s: float = 300) -> list[dict]:
     """Send an execute request per source at once, in a fresh kernel; every reply's content, in order."""
-    manager = AsyncKernelManager(kernel_name="python3")
+    manager = kernel_manager()
     await manager.start_kernel(cwd=str(NOTEBOOKS))
     kc = manager.client()
     kc.start_channels()
