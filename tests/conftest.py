@@ -16,19 +16,19 @@ from temporal_notebooks.runtime.connection import connect_when_ready, notebook_r
 
 LEARNER = "tester"
 
-# Folders whose tests share one expensive process per test run: one JupyterLab and one Chromium for every
-# browser test, one JupyterHub for the hub test. Under pytest-xdist each runs on one worker.
-SHARED_PER_FOLDER = ("browser", "hub")
+# Folders whose tests run one after another on one pytest-xdist worker: the browser tests share one
+# JupyterLab and one Chromium, the hub test its JupyterHub, and the classroom tests each run a whole class's
+# smoke test (27 checks at once, some bounded in seconds) that should not compete with another one.
+ONE_WORKER_FOLDERS = ("browser", "hub", "classroom")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for ``pytest -n N --dist loadgroup`` (the Makefile's ``make test``): a browser or hub test
-    goes where its folder's JupyterLab already runs; a module with module-scoped fixtures keeps its
-    tests together; every other test goes to whichever worker is free. Without xdist this changes
-    nothing."""
+    """Groups for ``pytest -n N --dist loadgroup`` (the Makefile's ``make test``): each folder of
+    ``ONE_WORKER_FOLDERS`` is one group; a module with module-scoped fixtures keeps its tests together;
+    every other test goes to whichever worker is free. Without xdist this changes nothing."""
     for item in items:
         folder = item.path.parent.name
-        if folder in SHARED_PER_FOLDER:
+        if folder in ONE_WORKER_FOLDERS:
             group = folder
         elif _has_module_fixture(item):
             group = str(item.path)
