@@ -2,12 +2,14 @@
 
 A value the validator refuses shows its reason on the page; a good value shows the update's result;
 every submission (click or Enter, typed with no pause) is answered for the text it was sent with; a
-double click sends once; once the cart's workflow closes the button is disabled with the reason shown.
+double click or a double Enter at a person's speed (80–250 ms apart) sends once, the same add a
+second later adds again; once the cart's workflow closes the button is disabled with the reason shown.
 The tests share one Run All and run in file order.
 """
 
 from __future__ import annotations
 
+import pytest
 from browser_harness import NotebookPage, dismiss_news_toast, timed_click
 from playwright.async_api import expect
 from temporalio.client import Client
@@ -127,6 +129,71 @@ async def test_a_double_click_sends_once_and_the_button_waits_for_the_answer(
     await expect(result).to_contain_text("'kiwi-js' is not sold here")
     await expect(submit).to_be_enabled()
     assert await result.evaluate(_SEQ_JS) == seq + 3
+
+
+# The page's times of the presses that reach the form (capture phase: before the bar's own handlers).
+_RECORD_PRESSES_JS = """(form) => {
+    window.__tnPresses = [];
+    if (form.dataset.recording) return;
+    form.dataset.recording = "1";
+    const record = () => window.__tnPresses.push(performance.now());
+    form.querySelector('.tn-update-submit').addEventListener('click', record, true);
+    form.querySelector('.tn-update-input input').addEventListener('keydown', (event) => {
+        if (event.key === 'Enter') record();
+    }, true);
+}"""
+REPEAT_WINDOW_MS = 500  # ActionBar.repeat_window_ms: presses closer than this are one intent
+
+
+async def press_twice(lesson: NotebookPage, gap_ms: int, *, enter: bool) -> float:
+    """A person's double press: two real clicks (mouse) or two Enters ``gap_ms`` apart; the gap the
+    page saw, in ms."""
+    page = lesson.page
+    form_input, submit, _ = form_parts(lesson)
+    await page.locator(".tn-update-form").evaluate(_RECORD_PRESSES_JS)
+    if enter:
+        await form_input.focus()
+        await page.keyboard.press("Enter")
+        await page.wait_for_timeout(gap_ms)
+        await page.keyboard.press("Enter")
+    else:
+        box = await submit.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        await page.mouse.click(x, y)
+        await page.wait_for_timeout(gap_ms)
+        await page.mouse.click(x, y)
+    presses = await page.evaluate("() => window.__tnPresses")
+    assert len(presses) == 2, presses
+    return presses[1] - presses[0]
+
+
+@pytest.mark.parametrize(("gap_ms", "enter"), [(80, False), (150, False), (250, False), (130, True), (230, True)])
+async def test_a_double_press_at_a_persons_speed_adds_once(
+    lesson: NotebookPage, client: Client, gap_ms: int, enter: bool
+) -> None:
+    """The button is enabled again about 0.1 s after a quick answer, before a person's second click:
+    the page itself must see the second press as the same intent."""
+    form_input, _, result = form_parts(lesson)
+    before = (await cart_items(client)).get("bread", 0)
+    seq = await result.evaluate(_SEQ_JS)
+    await form_input.fill("bread 1")
+    seen_gap = await press_twice(lesson, gap_ms, enter=enter)
+    print(f"{'Enter' if enter else 'click'} twice, {gap_ms} ms apart: the page saw {seen_gap:.0f} ms")
+    assert seen_gap < REPEAT_WINDOW_MS, f"the machine stalled: presses {seen_gap:.0f} ms apart, not {gap_ms}"
+    # Anything the second press sent would be answered before this later, different submission.
+    assert (await answer_to(lesson, "kiwi-after", enter=False)).startswith("✗ Rejected: 'kiwi-after'")
+    assert await result.evaluate(_SEQ_JS) == seq + 2
+    assert (await cart_items(client))["bread"] == before + 1
+
+
+async def test_the_same_add_a_second_later_adds_again(lesson: NotebookPage, client: Client) -> None:
+    """A deliberate second add is not a double click: it goes out."""
+    before = (await cart_items(client))["bread"]
+    first = await answer_to(lesson, "bread 1", enter=True)
+    await lesson.page.wait_for_timeout(1000)
+    second = await answer_to(lesson, "bread 1", enter=False)
+    assert f"{before + 1} × bread" in first and f"{before + 2} × bread" in second, (first, second)
+    assert (await cart_items(client))["bread"] == before + 2
 
 
 async def test_the_form_is_disabled_with_the_reason_once_the_cart_closes(
