@@ -167,7 +167,9 @@ async def press_twice(lesson: NotebookPage, gap_ms: int, *, enter: bool) -> floa
     return presses[1] - presses[0]
 
 
-@pytest.mark.parametrize(("gap_ms", "enter"), [(80, False), (150, False), (250, False), (130, True), (230, True)])
+@pytest.mark.parametrize(
+    ("gap_ms", "enter"), [(80, False), (150, False), (250, False), (130, True), (230, True)]
+)
 async def test_a_double_press_at_a_persons_speed_adds_once(
     lesson: NotebookPage, client: Client, gap_ms: int, enter: bool
 ) -> None:

@@ -12,9 +12,9 @@ person's double click ends (80–250 ms between the clicks), so the page also tr
 same button with the same text within ``repeat_window_ms`` (500 ms, about a desktop's double-click time)
 of the first as the same intent and sends nothing for it; the same press a second later is a deliberate
 second send and goes out. Held-down Enter (key repeat) sends once. The kernel's ``busy`` trait disables
-the buttons for clicks made by code (a page's click needs no such message: one repaint less on the way to the answer); a
-non-empty ``closed`` disables the bar for good and shows that reason beside it. Pressing a button
-leaves the focus in the text box, so the next value can be typed at once.
+the buttons for clicks made by code (a page's click needs no such message: one repaint less on the way
+to the answer); a non-empty ``closed`` disables the bar for good and shows that reason beside it.
+Pressing a button leaves the focus in the text box, so the next value can be typed at once.
 
 Python does what a click does with :meth:`ActionBar.click` (the same path as a message from the
 page), so Restart & Run All stays meaningful.
