@@ -15,7 +15,12 @@ SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/temporal-notebooks-
 # pipefail: a failed pip install must fail make even though its output goes through the progress filter.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
+# make lab PORT=8890: JupyterLab on that port (taken: it says so and stops; unset: 8888, or the next free one).
+PORT ?=
 LAB_FLAGS := --notebook-dir=notebooks
+ifneq ($(PORT),)
+LAB_FLAGS += --ServerApp.port=$(PORT) --ServerApp.port_retries=0
+endif
 # Root (containers, CI) must say so; with no screen there is no browser to open: print the URL.
 ifeq ($(shell id -u),0)
 LAB_FLAGS += --allow-root
