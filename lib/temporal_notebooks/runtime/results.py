@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import dataclasses
 import re
+import sysconfig
 import time
 from datetime import UTC
 from typing import Any
@@ -253,12 +254,27 @@ def _message_names(workflow_type: str) -> str:
 
 
 def _workflow_line(stack_trace: str) -> str | None:
-    """The innermost frame of lesson or learner code, as "file.py line N in fn"."""
-    frames = [m for m in _FRAME.finditer(stack_trace or "") if "/temporalio/" not in m.group(1)]
+    """The innermost frame of lesson or learner code, as "file.py line N in fn".
+
+    Frames of the SDK, of Python's own library (threading, asyncio, …) and of the sandbox's ``exec``
+    are not the learner's. A deadlock's trace ([TMPRL1101]) lists the stalled thread innermost first
+    (it ends at ``threading.py … _bootstrap``); every other trace ends at the innermost frame."""
+    every = list(_FRAME.finditer(stack_trace or ""))
+    if every and every[-1].group(3) in ("_bootstrap", "_bootstrap_inner"):
+        every.reverse()
+    frames = [m for m in every if _is_learner_code(m.group(1))]
     if not frames:
         return None
     path, line, function = frames[-1].groups()
     return f"{path.rsplit('/', 1)[-1]} line {line}, in {function}"
+
+
+_STDLIB = sysconfig.get_paths()["stdlib"].rstrip("/") + "/"
+
+
+def _is_learner_code(path: str) -> bool:
+    in_stdlib = path.startswith(_STDLIB) and "-packages/" not in path  # conda: site-packages is inside
+    return not ("/temporalio/" in path or in_stdlib or path.startswith("<"))
 
 
 class _WatchingOutbound(OutboundInterceptor):
