@@ -9,6 +9,9 @@ The tests share one Run All and run in file order.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from browser_harness import NotebookPage, dismiss_news_toast, timed_click
 from playwright.async_api import expect
@@ -153,15 +156,22 @@ async def press_twice(lesson: NotebookPage, gap_ms: int, *, enter: bool) -> floa
     await page.locator(".tn-update-form").evaluate(_RECORD_PRESSES_JS)
     if enter:
         await form_input.focus()
-        await page.keyboard.press("Enter")
-        await page.wait_for_timeout(gap_ms)
-        await page.keyboard.press("Enter")
+
+        async def press() -> None:
+            await page.keyboard.press("Enter")
     else:
         box = await submit.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        await page.mouse.click(x, y)
-        await page.wait_for_timeout(gap_ms)
-        await page.mouse.click(x, y)
+
+        async def press() -> None:
+            await page.mouse.click(x, y)
+
+    # A press is two input events (down, up), each a round trip to the browser: the second press waits the
+    # gap less the time the first one took, so the page sees about the gap asked for.
+    started = time.perf_counter()
+    await press()
+    await asyncio.sleep(max(0.0, gap_ms / 1000 - (time.perf_counter() - started)))
+    await press()
     presses = await page.evaluate("() => window.__tnPresses")
     assert len(presses) == 2, presses
     return presses[1] - presses[0]
