@@ -5,20 +5,26 @@ messages it takes and which cell sends the one it needs; the result follows once
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+import uuid
 
 from kernel import Kernel
 from temporalio.client import Client
+from temporalio.worker import Worker
 
+from temporal_notebooks.activities.testing_lesson import TRIAL_ACTIVITIES
 from temporal_notebooks.activities.updates import CartItem
 from temporal_notebooks.runtime import results, scoped
+from temporal_notebooks.workflows.testing_lesson import Trial, TrialWorkflow
 from temporal_notebooks.workflows.updates import CartWorkflow
 
 CART = """
 from temporal_notebooks.notebook import *
 from temporalio.common import WorkflowIDConflictPolicy
 from temporal_notebooks.activities.updates import charge_payment
+from temporal_notebooks.workflows.testing_lesson import Trial, TrialWorkflow
 from temporal_notebooks.workflows.updates import CartWorkflow
 
 client = await connect()
@@ -73,3 +79,27 @@ async def test_a_result_awaited_before_the_message_that_ends_the_run_says_what_i
         )
         assert receipt.startswith("receipt: paid 1.00 €, confirmation ")  # 2 apples at 0.50 €
         await kernel.ok("await stop_all_workers()")
+
+
+async def test_a_run_waiting_for_its_timer_is_not_waiting_for_a_message(client: Client) -> None:
+    """A 30-day trial waits for time (a timer is open), not for a message: no notice. Once cancelled and
+    closed, none either; and an exercise check's run ("check-…") never gets one."""
+    task_queue = scoped(f"waiting-timer-{uuid.uuid4().hex[:6]}")
+    async with Worker(client, task_queue=task_queue, workflows=[TrialWorkflow], activities=TRIAL_ACTIVITIES):
+        trial = await client.start_workflow(
+            TrialWorkflow.run, Trial("ada"), id=scoped(f"trial-{uuid.uuid4().hex[:6]}"), task_queue=task_queue
+        )
+        while "TimerStarted" not in [_name(e) async for e in trial.fetch_history_events()]:
+            await asyncio.sleep(0.05)
+        assert await results.waiting_for_message(trial) is None
+        await trial.signal(TrialWorkflow.cancel)
+        await trial.result()
+        assert await results.waiting_for_message(trial) is None
+    assert results._is_check_run(scoped("check-tally-1234"))
+    assert not results._is_check_run(scoped("cart-demo"))
+
+
+def _name(event) -> str:
+    from temporalio.api.enums.v1 import EventType
+
+    return EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").title().replace("_", "")

@@ -196,6 +196,8 @@ async def notice_waiting_for_message(handle: WorkflowHandle, after_s: float = WA
     """Print one line, once, when the result has been awaited ``after_s`` or more and the run is open and
     idle: no workflow task, activity, child workflow or timer is pending, so only a message (signal or
     update) can move it on."""
+    if _is_check_run(handle.id):
+        return await asyncio.Event().wait()  # an exercise check waits with its own timeout and verdict
     started = time.monotonic()
     while True:
         await asyncio.sleep(after_s)
@@ -237,6 +239,14 @@ async def waiting_for_message(handle: WorkflowHandle) -> str | None:
     sender = _senders.get(workflow_type)
     line += f"; {sender}." if sender else ". Send it from another cell, or interrupt this one."
     return line
+
+
+def _is_check_run(workflow_id: str) -> bool:
+    """Exercise checks start their runs as "check-…" (run_exercise_workflow and the lessons' checks)."""
+    from .learner import split_scoped
+
+    parts = split_scoped(workflow_id)
+    return (parts[1] if parts else workflow_id).startswith("check-")
 
 
 def _message_names(workflow_type: str) -> str:
