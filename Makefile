@@ -15,7 +15,12 @@ SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/temporal-notebooks-
 # pipefail: a failed pip install must fail make even though its output goes through the progress filter.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
+# make lab PORT=8890: JupyterLab on that port (taken: it says so and stops; unset: 8888, or the next free one).
+PORT ?=
 LAB_FLAGS := --notebook-dir=notebooks
+ifneq ($(PORT),)
+LAB_FLAGS += --ServerApp.port=$(PORT) --ServerApp.port_retries=0
+endif
 # Test processes run side by side (pytest-xdist): most of a test's time is spent waiting on a server, a kernel
 # or a page, so more processes than cores pays; `make test TEST_WORKERS=0` runs everything in one process.
 TEST_WORKERS ?= 4

@@ -5,6 +5,7 @@ installs the notebook hooks: the ``%%module_file`` / ``%solution`` / ``%temporal
 and one-line errors.
 """
 
+from . import lesson_messages  # noqa: F401  (which cell sends what a waiting run waits for)
 from .commands import register_command_magic
 from .runtime import *  # noqa: F403
 from .runtime import __all__ as _runtime_all

@@ -77,6 +77,33 @@ async def test_names_sent_the_moment_they_are_typed_are_greeted_in_order(
     assert state.greetings == ["Hello, Lin!"] + [f"Hello, {name}!" for name in names]
 
 
+# Each label of the state table on one line, and no cell wider than its box.
+_STATE_TABLE_PROBLEMS_JS = """(view) => {
+    const problems = [];
+    for (const th of view.querySelectorAll("th")) {
+        const range = document.createRange();
+        range.selectNodeContents(th);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        if (lines !== 1) problems.push(`label "${th.textContent}" takes ${lines} lines`);
+    }
+    for (const cell of view.querySelectorAll("table, td, th")) {
+        if (cell.scrollWidth > cell.clientWidth + 1) {
+            problems.push(`${cell.tagName} overflows: ${cell.scrollWidth} px in ${cell.clientWidth} px`);
+        }
+    }
+    return problems;
+}"""
+
+
+async def test_a_long_name_wraps_in_its_value_and_the_labels_keep_their_line(lesson: NotebookPage) -> None:
+    """The walk's finding: a 2,400-character name squeezed the state table's labels to a letter per line."""
+    panel = live_panel(lesson)
+    state_view = panel.locator(".tn-state-view")
+    await expect(state_view).to_contain_text("Hello, Loooo")  # the previous test's 3000-character name
+    assert await state_view.locator("th").count() >= 2
+    assert await state_view.evaluate(_STATE_TABLE_PROBLEMS_JS) == []
+
+
 async def test_exit_disables_the_panel_with_the_reason(lesson: NotebookPage, client: Client) -> None:
     panel = live_panel(lesson)
     await panel.locator(".tn-signal-button.tn-signal-exit").click()

@@ -2,12 +2,17 @@
 
 A value the validator refuses shows its reason on the page; a good value shows the update's result;
 every submission (click or Enter, typed with no pause) is answered for the text it was sent with; a
-double click sends once; once the cart's workflow closes the button is disabled with the reason shown.
+double click or a double Enter at a person's speed (80–250 ms apart) sends once, the same add a
+second later adds again; once the cart's workflow closes the button is disabled with the reason shown.
 The tests share one Run All and run in file order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import pytest
 from browser_harness import NotebookPage, dismiss_news_toast, timed_click
 from playwright.async_api import expect
 from temporalio.client import Client
@@ -127,6 +132,77 @@ async def test_a_double_click_sends_once_and_the_button_waits_for_the_answer(
     await expect(result).to_contain_text("'kiwi-js' is not sold here")
     await expect(submit).to_be_enabled()
     assert await result.evaluate(_SEQ_JS) == seq + 3
+
+
+REPEAT_WINDOW_MS = 500  # ActionBar.repeat_window_ms: presses closer than this are one intent
+
+
+async def press_twice(lesson: NotebookPage, gap_ms: int, *, enter: bool) -> float:
+    """A person's double press: two real clicks (mouse) or two Enters ``gap_ms`` apart; the gap between
+    the two presses as sent, in ms. (Measured here: a click on the button while it is still disabled
+    never reaches the page's listeners.)"""
+    page = lesson.page
+    form_input, submit, _ = form_parts(lesson)
+    if enter:
+        await form_input.focus()
+
+        async def press() -> None:
+            await page.keyboard.press("Enter")
+    else:
+        box = await submit.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+        async def press() -> None:
+            await page.mouse.click(x, y)
+
+    # A press is two input events (down, up), each a round trip to the browser: the second press waits the
+    # gap less the time the first one took, so the page sees about the gap asked for.
+    started = time.perf_counter()
+    await press()
+    first_done = time.perf_counter()
+    await asyncio.sleep(max(0.0, gap_ms / 1000 - (first_done - started)))
+    await press()
+    return 1000 * (time.perf_counter() - first_done)
+
+
+@pytest.mark.parametrize(
+    ("gap_ms", "enter"), [(80, False), (150, False), (250, False), (130, True), (230, True)]
+)
+async def test_a_double_press_at_a_persons_speed_adds_once(
+    lesson: NotebookPage, client: Client, gap_ms: int, enter: bool
+) -> None:
+    """The button is enabled again about 0.1 s after a quick answer, before a person's second click:
+    the page itself must see the second press as the same intent."""
+    form_input, _, result = form_parts(lesson)
+    before = (await cart_items(client)).get("bread", 0)
+    seq = await result.evaluate(_SEQ_JS)
+    await form_input.fill("bread 1")
+    bar = lesson.page.locator(".tn-update-form .tn-action-bar[data-state]")  # the bar itself, not its host
+    ignored_before = int(await bar.get_attribute("data-repeats-ignored") or 0)
+    seen_gap = await press_twice(lesson, gap_ms, enter=enter)
+    print(f"{'Enter' if enter else 'click'} twice, {gap_ms} ms apart: sent {seen_gap:.0f} ms apart")
+    # Which guard held it: the repeat window (the button was enabled again) or the still-disabled button.
+    held_by = (
+        "repeat window"
+        if int(await bar.get_attribute("data-repeats-ignored") or 0) > ignored_before
+        else "busy"
+    )
+    print(f"    second press held by: {held_by}")
+    assert seen_gap < REPEAT_WINDOW_MS, f"the machine stalled: presses {seen_gap:.0f} ms apart, not {gap_ms}"
+    # Anything the second press sent would be answered before this later, different submission.
+    assert (await answer_to(lesson, "kiwi-after", enter=False)).startswith("✗ Rejected: 'kiwi-after'")
+    assert await result.evaluate(_SEQ_JS) == seq + 2
+    assert (await cart_items(client))["bread"] == before + 1
+
+
+async def test_the_same_add_a_second_later_adds_again(lesson: NotebookPage, client: Client) -> None:
+    """A deliberate second add is not a double click: it goes out."""
+    before = (await cart_items(client))["bread"]
+    first = await answer_to(lesson, "bread 1", enter=True)
+    await lesson.page.wait_for_timeout(1000)
+    second = await answer_to(lesson, "bread 1", enter=False)
+    assert f"{before + 1} × bread" in first and f"{before + 2} × bread" in second, (first, second)
+    assert (await cart_items(client))["bread"] == before + 2
 
 
 async def test_the_form_is_disabled_with_the_reason_once_the_cart_closes(

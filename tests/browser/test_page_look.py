@@ -5,7 +5,8 @@ What is checked, in the page's own layout:
 - every element of a lesson widget or lesson HTML output (classes ``tn-…``) holds its content:
   ``scrollWidth <= clientWidth`` (an ellipsis or a clipped label fails this too);
 - ``.tn-nowrap`` texts (times such as "1637 ms", learner ids) stay on one line;
-- SVG labels (``<text data-max-x>``: timeline lanes, the class chart) end before their bars begin.
+- SVG labels (``<text data-max-x>``: timeline lanes, the class chart) end before their bars begin;
+- no output shows a character as an escape (``\\u20ac`` for "€").
 Screenshots are kept under the test's tmp_path (the path is printed).
 """
 
@@ -63,6 +64,11 @@ _LAYOUT_PROBLEMS_JS = """() => {
             problems.push(`SVG label "${text.textContent}" is cut: ends at ${Math.round(box.x + box.width)},`
                 + ` its room ends at ${text.dataset.maxX}`);
         }
+    }
+    // Text shown as an escape ("\\u20ac") instead of its character ("€").
+    for (const output of document.querySelectorAll(".jp-OutputArea-output")) {
+        const escaped = (output.innerText || "").match(/\\\\u[0-9a-fA-F]{4}/);
+        if (escaped) problems.push(`an output shows the escape ${escaped[0]} instead of its character`);
     }
     return problems;
 }"""

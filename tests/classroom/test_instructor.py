@@ -249,6 +249,7 @@ async def test_one_learner_only(client: Client, scripted_class) -> None:
     status = await class_status(client, learners=[BEN])
     assert status.learners == [BEN]
     assert {r.workflow_id for r in status.rows} == {named(BEN, "greeting-0"), named(BEN, "price")}
+    assert status.summary().startswith("1 learner, 2 workflow runs (")  # not "1 learners"
 
 
 async def test_runs_without_a_learner_prefix_are_reported_apart(client: Client) -> None:
@@ -338,6 +339,13 @@ async def test_instructor_notebook_runs_twice_and_shows_the_class(scripted_class
         assert "Temporal Notebooks smoke test as learner 'smoke-test'" in text
         assert all(f"{lesson.number} {lesson.title}" in text for lesson in LESSONS if lesson.smoke)
         assert "Smoke test passed:" in text or "checks failed" in text
+        # The lesson list's columns line up, lesson 11's long title included.
+        lines = text.splitlines()
+        starts = set()
+        for lesson in LESSONS:
+            row = next(line for line in lines if line.startswith(f"{lesson.number:<3}  {lesson.title}  "))
+            starts.add(row.index(lesson.task_queues[0], len(lesson.number) + len(lesson.title)))
+        assert len(starts) == 1, starts
 
 
 async def test_instructor_notebook_run_all_queued() -> None:

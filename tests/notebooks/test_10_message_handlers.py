@@ -15,6 +15,10 @@ KEY_OUTPUTS = [
     "Workflow Update failed because the Workflow completed before the Update completed",
     "the update's answer: order-2 shipped",
     "warnings: []",
+    # the default policy warns about the dropped signal handler, ABANDON does not
+    "remind_later_default: workflow result: []",
+    "warnings: ['[TMPRL1102] Workflow finished while signal handlers are stil']",
+    "remind_later: workflow result: []",
     # rejected versus accepted-then-failed
     "rejected: cause ApplicationError, ",
     "InvalidBooking: book 1 to 4 seats at a time, not 9",
@@ -35,6 +39,8 @@ KEY_OUTPUTS = [
     "deposit-7 sent again: answered 70",
     "deposit-2 sent again: answered 20",
     "balance still 70, run 3",
+    # the server answered deposit-7's retry itself; deposit-2 reached the workflow (answered from its state)
+    "update ids the current run accepted: ['deposit-7', 'deposit-2']",
     # the exercise: the skeleton is refused (Run All never applies the solution)
     "❌ Not yet: 40 + 40 + 40 sent at once from 100 were all approved and the balance ended at -20",
 ]

@@ -33,13 +33,16 @@ KEY_OUTPUTS = [
     "Python said: [\"coroutine 'execute_activity' was never awaited\"]",
     # the deadlock detector, and the fix
     "[TMPRL1101] Potential deadlock detected: workflow didn't yield within 2 second(s)",
+    # ... and the line it names is the blocking call's, not threading.py's
+    "(errors_lesson.py line ",
+    ", in blocking_rate_lookup)",
     "EUR rate: 0.92",
     # the sandbox: a refused import, its two fixes, and the last resort
     "⚠ RuntimeError: Failed validating workflow ServiceUrl",
     "because: Cannot access urllib.request.Request.__mro_entries__ from inside a workflow",
     "https://shop.example.com/api/v2/orders/7",
     "https://shop.example.com/api/v2/orders/8",
-    "failed: Cannot access os.path from inside a workflow",
+    "failed: Cannot access os.fspath from inside a workflow",
     "unrestricted: q1.csv",
     # the exercise: the skeleton is refused (Run All never applies the solution)
     "❌ Not yet: the shops were asked one after the other",

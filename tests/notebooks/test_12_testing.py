@@ -15,6 +15,9 @@ KEY_OUTPUTS = [
     # a real run on the dev server, its history saved and drawn
     "grace: cancelled during the trial, not charged",
     "history saved: trial-grace-history.json",
+    # Grace cancelled while the 30-day timer ran: the history holds the timer the replay section names
+    "TimerStarted",
+    "TimerCanceled",
     "open in the Temporal Web UI",
     "<svg",
     # the replay: today's code replays, the reminding version fails with a nondeterminism error

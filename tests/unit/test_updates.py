@@ -200,6 +200,13 @@ async def test_form_shows_rejection_result_and_parse_errors(client: Client, work
     shown = await form.submit("apple lots")
     assert form.status == "error"
     assert shown.startswith("⚠ Not sent: the quantity must be a whole number")
+
+    # A pasted page (2,700 characters) is refused in one short line, not echoed back whole.
+    pasted = "x" * 2700
+    shown = await form.submit(pasted)
+    assert shown == f"✗ Rejected: '{'x' * 39}…' is not sold here: choose one of apple, bread, coffee, milk"
+    shown = await form.submit(f"apple {pasted}")
+    assert shown == f"⚠ Not sent: the quantity must be a whole number, e.g. 'apple 2' (got '{'x' * 39}…')"
     assert await update_event_names(cart) == [
         "WorkflowExecutionUpdateAccepted",
         "WorkflowExecutionUpdateCompleted",

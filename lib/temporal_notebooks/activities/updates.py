@@ -65,6 +65,12 @@ def format_price(cents: int) -> str:
     return f"{cents / 100:.2f} €"
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` in quotes for a one-line answer, cut to ``limit`` characters: a refusal names what it
+    refuses without echoing a pasted page back."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def parse_item(text: str) -> CartItem:
     """``"apple 2"`` → ``CartItem("apple", 2)``; the quantity may be left out (1).
 
@@ -73,13 +79,15 @@ def parse_item(text: str) -> CartItem:
     """
     words = text.strip().lower().split()
     if not words or len(words) > 2:
-        raise ValueError(f"write an item and a quantity, e.g. 'apple 2' (got {text.strip()!r})")
+        raise ValueError(f"write an item and a quantity, e.g. 'apple 2' (got {quoted(text.strip())})")
     if len(words) == 1:
         return CartItem(words[0])
     try:
         quantity = int(words[1])
     except ValueError:
-        raise ValueError(f"the quantity must be a whole number, e.g. 'apple 2' (got {words[1]!r})") from None
+        raise ValueError(
+            f"the quantity must be a whole number, e.g. 'apple 2' (got {quoted(words[1])})"
+        ) from None
     return CartItem(words[0], quantity)
 
 

@@ -293,7 +293,11 @@ class SmokeTest:
 
         self.lessons = list(lessons)
         self.report: SmokeReport | None = None
-        self.button = ipywidgets.Button(description="Run the smoke test", icon="check")
+        # Sized to its label: the default button width (148 px) cut it to "Run the smoke…".
+        self.button = ipywidgets.Button(
+            description="Run the smoke test", icon="check", layout=ipywidgets.Layout(width="auto")
+        )
+        self.button.add_class("tn-smoke-button")
         self.output = ipywidgets.HTML("Not run yet.")
         self.button.on_click(lambda _: asyncio.ensure_future(self.run()))
 

@@ -209,7 +209,7 @@ class ClassStatus:
             if o in ("running", "failed") or self.outcome_count(o)
         )
         text = (
-            f"{len(self.progress)} learners, {len(self.rows)} workflow runs ({counts}), "
+            f"{_count(len(self.progress), 'learner')}, {_count(len(self.rows), 'workflow run')} ({counts}), "
             f"fetched {self.fetched_at:%H:%M:%S} UTC"
         )
         failing = self.failing
@@ -220,11 +220,11 @@ class ClassStatus:
             )
             text += f"; workflow task failing now: {who}"
         if self.smoke_runs:
-            text += f"; smoke test: {len(self.smoke_runs)} runs (not counted as a learner)"
+            text += f"; smoke test: {_count(len(self.smoke_runs), 'run')} (not counted as a learner)"
         if self.truncated:
             text += " (list truncated: narrow it with since= or learners=)"
         if self.unscoped:
-            text += f"; {len(self.unscoped)} runs without a learner prefix"
+            text += f"; {_count(len(self.unscoped), 'run')} without a learner prefix"
         return text
 
     def _lesson_title(self, number: str) -> str:
@@ -299,7 +299,7 @@ class ClassStatus:
                     w = counts[state] * scale
                     parts.append(
                         f"<rect x='{x:.1f}' y='{y}' width='{w:.1f}' height='{bar_h}' fill='{COLOURS[state]}'>"
-                        f"<title>{counts[state]} learners {state}</title></rect>"
+                        f"<title>{_count(counts[state], 'learner')} {state}</title></rect>"
                     )
                     x += w
             parts.append(f"<text x='{x + 4:.1f}' y='{y + 13}' fill='#57606a'>{sum(counts.values())}</text>")
@@ -339,8 +339,9 @@ class ClassStatus:
                 f"<td>{_ago(row.start_time, self.fetched_at)}</td></tr>"
             )
         return (
-            f"<p><b>{html.escape(learner)}</b>: {len(rows)} runs</p><table><thead><tr><th>lesson</th>"
-            "<th>workflow id</th><th>type</th><th>outcome</th><th>started</th></tr></thead>"
+            f"<p><b>{html.escape(learner)}</b>: {_count(len(rows), 'run')}</p>"
+            "<table><thead><tr><th>lesson</th><th>workflow id</th><th>type</th><th>outcome</th>"
+            "<th>started</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>"
         )
 
@@ -392,6 +393,11 @@ def _ago(when: datetime | None, now: datetime) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.0f} min ago"
     return f"{seconds / 3600:.1f} h ago"
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 learner", "2 learners": the page reads as a person writes."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def visibility_query(since: timedelta | None = None, learners: Iterable[str] | None = None) -> str:

@@ -30,6 +30,7 @@ from .exercises import (
 )
 from .learner import learner_id, scoped
 from .names import RegisteredNames, registered_names
+from .results import say_who_sends
 from .worker import (
     run_script_in_background,
     running_workers,
@@ -61,6 +62,7 @@ __all__ = [
     "run_exercise_workflow",
     "run_script_in_background",
     "running_workers",
+    "say_who_sends",
     "scoped",
     "server_info",
     "show_code",

@@ -6,7 +6,11 @@ waits forever. Every handle a notebook gets (from ``start_workflow``, ``execute_
 ``get_workflow_handle``) watches the run's history while waiting, so the cell raises a short
 :class:`WorkflowTaskFailedError` with the message and the line instead, within a second or so;
 but only while the failure is the run's current state: after the fix, the same await gives the
-result. It also notices a workflow that no worker polls for.
+result. It also notices a workflow that no worker polls for, and a run that waits for a message
+(a signal or an update nobody has sent yet): after a few seconds the cell prints one line saying that
+the run is idle, which messages it takes and, where the lesson said so with :func:`say_who_sends`,
+which cell sends the one it waits for. (The built-in ``__stack_trace`` query cannot say where: in
+temporalio 1.35 it lists each task's outermost frame only, ``_run_top_level_workflow_function``.)
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import asyncio
 import contextlib
 import dataclasses
 import re
+import sysconfig
+import time
 from datetime import UTC
 from typing import Any
 
@@ -26,12 +32,15 @@ from temporalio.client import (
     Interceptor,
     OutboundInterceptor,
     StartWorkflowInput,
+    WorkflowExecutionStatus,
     WorkflowHandle,
 )
 
 from .errors import NoWorkerError, WorkflowTaskFailedError
 
 NO_WORKER_GRACE_S = 3.0
+WAITING_NOTICE_S = 5.0  # a result awaited this long on an idle run: say what it waits for
+_senders: dict[str, str] = {}  # workflow type name -> which cell sends the message its run waits for
 _CODE_FAILURES = {
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
@@ -47,6 +56,7 @@ class WatchedWorkflowHandle(WorkflowHandle):
         watchers = [
             asyncio.ensure_future(watch_task_failures(self)),
             asyncio.ensure_future(check_worker_polls(self)),
+            asyncio.ensure_future(notice_waiting_for_message(self)),
         ]
         try:
             pending = {result, *watchers}
@@ -168,13 +178,113 @@ async def check_worker_polls(handle: WorkflowHandle) -> None:
         )
 
 
+def say_who_sends(workflow: type | str, where: str) -> None:
+    """Tell the waiting notice which cell sends the message a run of ``workflow`` waits for.
+
+    ``where`` completes "It continues when …", e.g. "§5's cell sends the `checkout` update"."""
+    name = workflow if isinstance(workflow, str) else _workflow_definition(workflow).name
+    _senders[name or ""] = where
+
+
+def _workflow_definition(cls: type) -> Any:
+    from temporalio.workflow import _Definition
+
+    return _Definition.must_from_class(cls)
+
+
+async def notice_waiting_for_message(handle: WorkflowHandle, after_s: float = WAITING_NOTICE_S) -> None:
+    """Print one line, once, when the result has been awaited ``after_s`` or more and the run is open and
+    idle: no workflow task, activity, child workflow or timer is pending, so only a message (signal or
+    update) can move it on."""
+    if _is_check_run(handle.id):
+        return await asyncio.Event().wait()  # an exercise check waits with its own timeout and verdict
+    started = time.monotonic()
+    while True:
+        await asyncio.sleep(after_s)
+        with contextlib.suppress(Exception):  # a notice that cannot be made is no error of the learner's
+            line = await waiting_for_message(handle)
+            if line:
+                print(f"⏳ Still waiting after {time.monotonic() - started:.0f} s: {line}")
+                break
+    await asyncio.Event().wait()  # said once: leave the other watchers and the result to finish
+
+
+async def waiting_for_message(handle: WorkflowHandle) -> str | None:
+    """The one line saying what an idle open run waits for, or None when it is not waiting on a message."""
+    description = await handle.describe()
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        return None
+    raw = description.raw_description
+    if raw.pending_activities or raw.pending_children or raw.pending_nexus_operations:
+        return None
+    workflow_type, last_event, open_timers = "", None, set()
+    async for event in handle.fetch_history_events():
+        last_event = event.event_type
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            workflow_type = event.workflow_execution_started_event_attributes.workflow_type.name
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            open_timers.add(event.timer_started_event_attributes.timer_id)
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
+            open_timers.discard(event.timer_fired_event_attributes.timer_id)
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
+            open_timers.discard(event.timer_canceled_event_attributes.timer_id)
+    if open_timers or last_event != EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+        return None  # it waits for time, or a task is under way (or failing: the other watcher says so)
+    line = (
+        f"workflow '{handle.id}' ({workflow_type}) is open and idle: no activity, timer or child "
+        "workflow is pending, so only a message moves it on"
+    )
+    messages = _message_names(workflow_type)
+    line += f" ({messages})" if messages else " (a signal or an update)"
+    sender = _senders.get(workflow_type)
+    line += f"; {sender}." if sender else ". Send it from another cell, or interrupt this one."
+    return line
+
+
+def _is_check_run(workflow_id: str) -> bool:
+    """Exercise checks start their runs as "check-…" (run_exercise_workflow and the lessons' checks)."""
+    from .learner import split_scoped
+
+    parts = split_scoped(workflow_id)
+    return (parts[1] if parts else workflow_id).startswith("check-")
+
+
+def _message_names(workflow_type: str) -> str:
+    """The signals and updates of ``workflow_type``, as this kernel's workers registered it."""
+    from .worker import running_workers
+
+    for worker in running_workers().values():
+        for cls in getattr(worker, "workflows", ()):
+            definition = _workflow_definition(cls)
+            if definition.name == workflow_type:
+                names = [f"signal {n}" for n in definition.signals if n and not n.startswith("__")]
+                names += [f"update {n}" for n in definition.updates if n and not n.startswith("__")]
+                return ", ".join(names)
+    return ""
+
+
 def _workflow_line(stack_trace: str) -> str | None:
-    """The innermost frame of lesson or learner code, as "file.py line N in fn"."""
-    frames = [m for m in _FRAME.finditer(stack_trace or "") if "/temporalio/" not in m.group(1)]
+    """The innermost frame of lesson or learner code, as "file.py line N in fn".
+
+    Frames of the SDK, of Python's own library (threading, asyncio, …) and of the sandbox's ``exec``
+    are not the learner's. A deadlock's trace ([TMPRL1101]) lists the stalled thread innermost first
+    (it ends at ``threading.py … _bootstrap``); every other trace ends at the innermost frame."""
+    every = list(_FRAME.finditer(stack_trace or ""))
+    if every and every[-1].group(3) in ("_bootstrap", "_bootstrap_inner"):
+        every.reverse()
+    frames = [m for m in every if _is_learner_code(m.group(1))]
     if not frames:
         return None
     path, line, function = frames[-1].groups()
     return f"{path.rsplit('/', 1)[-1]} line {line}, in {function}"
+
+
+_STDLIB = sysconfig.get_paths()["stdlib"].rstrip("/") + "/"
+
+
+def _is_learner_code(path: str) -> bool:
+    in_stdlib = path.startswith(_STDLIB) and "-packages/" not in path  # conda: site-packages is inside
+    return not ("/temporalio/" in path or in_stdlib or path.startswith("<"))
 
 
 class _WatchingOutbound(OutboundInterceptor):

@@ -65,6 +65,7 @@ class RunningWorker:
         self.worker = worker
         self.task_queue = task_queue
         self.executor = executor
+        self.workflows: list[type] = []  # the workflow classes it runs
         self.problems: list[WorkerProblem] = []
         self.activities_done = 0
         self.state = "starting"
@@ -238,6 +239,7 @@ async def start_worker(
     )
     running = RunningWorker(worker, task_queue, executor, _status_widget() if show_status else None)
     counter.owner = running
+    running.workflows = list(workflows)
     running.workflow_executor = workflow_executor
     running.workflow_threads = workflow_threads if workflow_executor is not None else None
     _workers[task_queue] = running

@@ -6,11 +6,15 @@ can reach the kernel first and act on the previous text. Here the page sends one
 ``{"event": "action", "action": <button>, "text": <what the box holds now>, "id": ...}``: the text and
 the click cannot be separated.
 
-The page disables the buttons the moment one is pressed (a double click sends once) until the
-kernel answers ``{"event": "done", "id": ...}``; the kernel's ``busy`` trait disables them for clicks
-made by code (a page's click needs no such message: one repaint less on the way to the answer); a
-non-empty ``closed`` disables the bar for good and shows that reason beside it. Pressing a button
-leaves the focus in the text box, so the next value can be typed at once.
+The page disables the buttons the moment one is pressed until the kernel answers
+``{"event": "done", "id": ...}``. A quick answer re-enables them within a tenth of a second, sooner than a
+person's double click ends (80–250 ms between the clicks), so the page also treats a second press of the
+same button with the same text within ``repeat_window_ms`` (500 ms, about a desktop's double-click time)
+of the first as the same intent and sends nothing for it; the same press a second later is a deliberate
+second send and goes out. Held-down Enter (key repeat) sends once. The kernel's ``busy`` trait disables
+the buttons for clicks made by code (a page's click needs no such message: one repaint less on the way
+to the answer); a non-empty ``closed`` disables the bar for good and shows that reason beside it.
+Pressing a button leaves the focus in the text box, so the next value can be typed at once.
 
 Python does what a click does with :meth:`ActionBar.click` (the same path as a message from the
 page), so Restart & Run All stays meaningful.
@@ -72,6 +76,7 @@ function render({ model, el }) {
 
   let pending = null;
   let giveUp = null;
+  let lastSend = null;  // {action, text, at}: a repeat of it within repeat_window_ms is the same intent
   let counter = 0;
   const viewId = Math.random().toString(36).slice(2, 8);
 
@@ -89,6 +94,13 @@ function render({ model, el }) {
   function send(action) {
     if (pending !== null || model.get("busy") || model.get("closed")) return;
     const text = input.value;
+    const now = performance.now();
+    if (lastSend && lastSend.action === action && lastSend.text === text
+        && now - lastSend.at < model.get("repeat_window_ms")) {
+      root.dataset.repeatsIgnored = String(Number(root.dataset.repeatsIgnored || 0) + 1);
+      return;
+    }
+    lastSend = { action, text, at: now };
     pending = `${viewId}-${++counter}`;
     refresh();
     giveUp = setTimeout(() => { pending = null; refresh(); }, PENDING_GIVE_UP_MS);
@@ -102,7 +114,7 @@ function render({ model, el }) {
     event.stopPropagation();  // keys typed here are text, not notebook shortcuts
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && model.get("enter_action")) {
       event.preventDefault();
-      send(model.get("enter_action"));
+      if (!event.repeat) send(model.get("enter_action"));
     }
   });
   const onValue = () => { if (input.value !== model.get("value")) input.value = model.get("value"); };
@@ -193,6 +205,8 @@ class ActionBar(anywidget.AnyWidget):
     enter_action = traitlets.Unicode("").tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
     closed = traitlets.Unicode("").tag(sync=True)
+    # A second press of the same button with the same text this soon after the first is one intent.
+    repeat_window_ms = traitlets.Int(500).tag(sync=True)
 
     def __init__(
         self,

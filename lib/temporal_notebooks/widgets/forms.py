@@ -121,7 +121,7 @@ class UpdateForm:
         # Say "sending" only when the answer is slow: a quick answer replaces it before anyone sees it,
         # and each extra widget value is one more message to the page.
         pending = asyncio.get_running_loop().call_later(
-            PENDING_AFTER_S, self._show, "pending", f"sending {text.strip()!r}…"
+            PENDING_AFTER_S, self._show, "pending", f"sending {_quoted(text.strip())}…"
         )
         try:
             status, line = await self._outcome(text)
@@ -181,6 +181,10 @@ class UpdateForm:
 
     def __repr__(self) -> str:
         return f"<UpdateForm {self.shown_text!r}>"
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _start_soon(coroutine: Any) -> asyncio.Task | None:

@@ -38,7 +38,7 @@ def _payload_text(payloads: dict | None) -> str:
     for payload in (payloads or {}).get("payloads", []):
         data = base64.b64decode(payload.get("data", "")).decode(errors="replace")
         try:
-            data = json.dumps(json.loads(data))
+            data = json.dumps(json.loads(data), ensure_ascii=False)  # "€", not "\\u20ac"
         except ValueError:
             pass
         items.append(data)

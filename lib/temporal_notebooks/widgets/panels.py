@@ -80,6 +80,9 @@ async def until_closed(handle: WorkflowHandle) -> str:
 
 # Long names wrap inside the panel instead of running out of it.
 _WRAP = "overflow-wrap:anywhere;max-width:100%"
+# A field's label keeps its line: only the values wrap (an "anywhere" on the whole table let a long value
+# squeeze the labels to one letter per line).
+_LABEL = "text-align:left;vertical-align:top;padding-right:1em;white-space:nowrap;width:1%"
 
 
 def _value_html(value: Any) -> str:
@@ -98,11 +101,11 @@ def render_state(state: Any) -> str:
         state = dataclasses.asdict(state)
     if isinstance(state, dict):
         rows = "".join(
-            f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em'>{html.escape(str(k))}</th>"
-            f"<td style='text-align:left'>{_value_html(v)}</td></tr>"
+            f"<tr><th class='tn-nowrap' style='{_LABEL}'>{html.escape(str(k))}</th>"
+            f"<td style='text-align:left;{_WRAP}'>{_value_html(v)}</td></tr>"
             for k, v in state.items()
         )
-        return f"<table style='{_WRAP}'>{rows}</table>"
+        return f"<table style='max-width:100%'>{rows}</table>"
     return _value_html(state)
 
 

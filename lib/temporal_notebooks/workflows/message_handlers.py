@@ -130,6 +130,11 @@ class OrderWorkflow:
         await workflow.sleep(timedelta(hours=1))
 
     @workflow.signal
+    async def remind_later_default(self, note: str) -> None:
+        """The same reminder with the default policy, WARN_AND_ABANDON: dropped too, with a warning."""
+        await workflow.sleep(timedelta(hours=1))
+
+    @workflow.signal
     def finish(self) -> None:
         self.finished = True
 

@@ -30,8 +30,8 @@ class GreeterWorkflow:
 
     @workflow.init
     def __init__(self, params: GreeterInput) -> None:
-        # @workflow.init: the state exists before any handler runs, even for Signal-With-Start,
-        # where the signal is delivered in the very first workflow task.
+        # @workflow.init: __init__ gets the input, so state built from it exists before any handler
+        # runs, even for Signal-With-Start, where the signal is delivered in the very first workflow task.
         self._salutation = params.salutation
         self._greetings: list[str] = list(params.greetings)
         self._pending: asyncio.Queue[str] = asyncio.Queue()

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentRequest,
         Receipt,
         charge_payment,
+        quoted,
     )
 
 
@@ -105,7 +106,7 @@ def item_problem(item: CartItem, already_in_cart: int, checkout_started: bool) -
     if checkout_started:
         return "this cart is already checked out: start a new cart"
     if item.sku not in CATALOGUE:
-        return f"'{item.sku}' is not sold here: choose one of {', '.join(sorted(CATALOGUE))}"
+        return f"{quoted(item.sku)} is not sold here: choose one of {', '.join(sorted(CATALOGUE))}"
     if not 1 <= item.quantity <= MAX_QUANTITY:
         return f"the quantity must be between 1 and {MAX_QUANTITY}, got {item.quantity}"
     if already_in_cart + item.quantity > MAX_QUANTITY:
