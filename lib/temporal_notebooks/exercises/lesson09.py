@@ -33,6 +33,11 @@ FUNCTION_NAME = "text_tool"
 CASES = [
     (["upper"], "hello wORLD", "HELLO WORLD"),
     (["lower", "title"], "hello wORLD", "Hello World"),
+    # Quotes and non-ASCII text: a payload decoded by hand keeps JSON's quotes and escapes; a
+    # hand-made mapping differs from str's methods (ß upper-cases to SS, a final Σ lower-cases to ς).
+    (["upper"], 'say "grüß dich" to Zoë', 'SAY "GRÜSS DICH" TO ZOË'),
+    (["lower"], "ΟΔΥΣΣΕΥΣ \\ CAFÉ", "οδυσσευς \\ café"),
+    (["title"], "o'neil's café", "O'Neil'S Café"),
 ]
 TOOLS = ("upper", "lower", "title")
 DECODE = "activity.payload_converter().from_payload(args[0].payload, str)"

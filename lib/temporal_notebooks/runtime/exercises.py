@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import copy
 import html
 import importlib
 import inspect
@@ -230,10 +231,16 @@ def register_magics() -> bool:
 
 @contextlib.asynccontextmanager
 async def short_lived_worker(
-    client: Client, task_queue: str, *, workflows: Sequence[type], activities: Sequence[Callable] = ()
+    client: Client,
+    task_queue: str,
+    *,
+    workflows: Sequence[type],
+    activities: Sequence[Callable] = (),
+    **options: Any,
 ) -> AsyncIterator[Worker]:
     """A worker for one check or smoke run: a thread pool for sync activities; it shuts down (and
-    frees the pool) when the block ends."""
+    frees the pool) when the block ends. ``options`` go to ``Worker`` (e.g. ``max_cached_workflows=0``:
+    every task replays the run from its history, as after a worker restart)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
         async with Worker(
             client,
@@ -241,6 +248,7 @@ async def short_lived_worker(
             workflows=list(workflows),
             activities=list(activities),
             activity_executor=executor,
+            **options,
         ) as worker:
             yield worker
 
@@ -349,6 +357,24 @@ def learner_workflow(module_name: str, type_name: str) -> type | CheckResult:
         f'no @workflow.defn class with name="{type_name}" in module {module_name}'
         + (f' ({found}): set @workflow.defn(name="{type_name}").' if found else ".")
     )
+
+
+def state_changed_by(handler: Callable, workflow_class: type, state: dict[str, Any], *args: Any) -> list[str]:
+    """The attributes ``handler`` (a query or an update validator, unbound) changes when called on a
+    fresh ``workflow_class()`` whose attributes ``state`` sets. Such handlers must only read: a query
+    or a validator never runs again on replay, so a change it made is lost when a worker restarts.
+    ``[]`` also when the instance cannot be made or copied outside a worker (nothing can be said)."""
+    try:
+        instance = workflow_class()
+        vars(instance).update(state)
+        before = copy.deepcopy(vars(instance))
+    except Exception:
+        return []
+    with contextlib.suppress(Exception):  # a validator raises to reject; outside a worker, workflow.* raises
+        handler(instance, *args)
+    after = vars(instance)
+    missing = object()
+    return sorted(k for k in before.keys() | after.keys() if before.get(k, missing) != after.get(k, missing))
 
 
 def show_code(obj: Any) -> Any:
