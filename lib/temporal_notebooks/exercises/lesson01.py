@@ -3,17 +3,19 @@
 The learner writes it in a ``%%module_file exercise01`` cell; the check runs it on a worker of its
 own with the lesson's ``compose_greeting`` activity, compares the result, and reads the history:
 the greeting must come from the activity, not from the workflow building the string itself:
-what the workflow returns must be what the activity returned.
+what the workflow returns must be what the activity returned, here and in a second run with a
+stand-in activity that answers other text.
 """
 
 from __future__ import annotations
 
 import contextlib
 
+from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from temporal_notebooks.activities.greeting import compose_greeting
+from temporal_notebooks.activities.greeting import GreetingInput, compose_greeting
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
     ExerciseRun,
@@ -28,6 +30,13 @@ MODULE = "exercise01"
 TYPE_NAME = "Shout"
 ACTIVITY = "compose_greeting"
 EXPECTED = "HELLO, ADA!"
+MARKED = "HELLO, ADA! (said by the activity)"
+
+
+@activity.defn(name=ACTIVITY)
+async def _marked_greeting(params: GreetingInput) -> str:
+    """A stand-in for compose_greeting whose answer no workflow would build by itself."""
+    return f"{params.greeting}, {params.name}! (said by the activity)"
 
 
 def _activity_results(client: Client, run: ExerciseRun) -> list:
@@ -70,4 +79,11 @@ async def check(client: Client) -> CheckResult:
         if isinstance(run.result, str) and run.result.lower() == EXPECTED.lower():
             hint = ' The words are right but not all capitals: greeting "HELLO" and name.upper().'
         return not_yet(f"for 'Ada' it returned {run.result!r}; expected {EXPECTED!r}.{hint}")
+    # The same run with a stand-in activity that answers other text: the workflow must pass it on.
+    marked = await run_exercise(client, workflow_class, "Ada", activities=[_marked_greeting])
+    if marked.error is None and marked.result != MARKED:
+        return not_yet(
+            f"with a stand-in {ACTIVITY} activity that answers {MARKED!r}, your workflow returned "
+            f"{marked.result!r}: return the activity's result itself, not text the workflow builds."
+        )
     return passed(f'"{TYPE_NAME}" returned {run.result!r} through the {ACTIVITY} activity.')

@@ -108,7 +108,7 @@ def _changed_by_query(workflow_class: type) -> list[str]:
 
 def _changes_state(what: str) -> CheckResult:
     return not_yet(
-        f'{what}: the "{QUERY}" query changes the workflow\'s state. A query must only read (return '
+        f'the "{QUERY}" query changes the workflow\'s state ({what}). A query must only read (return '
         "self.left): it is not recorded in the history, so a change it makes is lost on replay."
     )
 
@@ -120,7 +120,7 @@ async def check(client: Client) -> CheckResult:
         return workflow_class
     changed = _changed_by_query(workflow_class)
     if changed:
-        return _changes_state(f"it changes {', '.join(changed)}")
+        return _changes_state("it sets " + ", ".join(f"self.{name}" for name in changed))
     try:
         seen = await asyncio.wait_for(run_countdown(client, workflow_class), 30)
     except WorkflowQueryFailedError as exc:
@@ -144,7 +144,7 @@ async def check(client: Client) -> CheckResult:
             "self.left does."
         )
     if seen.timers != START:
-        return _changes_state(f"counting down from {START}, the run took {seen.timers} timers")
+        return _changes_state(f"counting down from {START}, the run took {seen.timers} timers, not {START}")
     for answer, lowest, highest in seen.answers:
         if not lowest <= answer <= highest:
             real = str(lowest) if lowest == highest else f"{lowest}–{highest}"

@@ -47,8 +47,9 @@ async def _task_failure(handle: WorkflowHandle) -> str | None:
     return None
 
 
-async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, list[int]]:
-    """Run once on ``task_queue``; (result, the workflow task that scheduled each quote activity)."""
+async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, list[int], int]:
+    """Run once on ``task_queue``; (result, the workflow task that scheduled each quote activity,
+    the number of local activities it ran)."""
     handle = await client.start_workflow(
         TYPE_NAME, shops, id=scoped(f"check-cheapest-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
     )
@@ -57,12 +58,14 @@ async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, 
             result = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
         except (TimeoutError, WorkflowTaskFailedError):
             raise _Stuck(await _task_failure(handle) or "no result") from None
+        events = [event async for event in handle.fetch_history_events()]
         scheduled_by = [
             event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
-            async for event in handle.fetch_history_events()
+            for event in events
             if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
         ]
-        return result, scheduled_by
+        local = [e for e in events if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
+        return result, scheduled_by, len(local)
     finally:
         with contextlib.suppress(Exception):
             await handle.terminate("exercise check finished")
@@ -93,11 +96,17 @@ async def check(client: Client) -> CheckResult:
 async def _judge(client: Client, task_queue: str) -> CheckResult:
     cheapest = min(SHOPS, key=PRICES_CENTS.__getitem__)
     try:
-        result, scheduled_by = await _run(client, task_queue, SHOPS)
+        result, scheduled_by, local = await _run(client, task_queue, SHOPS)
     except _Stuck as stuck:
         return _stuck_message(str(stuck))
     except WorkflowFailureError as failure:
         return not_yet(f"for the shops {SHOPS} the workflow failed: {explain(failure)}")
+    if local and not scheduled_by:
+        return not_yet(
+            f"the quotes ran as {local} local activities (execute_local_activity): they run inside the "
+            "workflow's worker and leave markers, not scheduled activities. Ask the shops with "
+            "workflow.execute_activity, as the cell does, and start all the calls before awaiting them."
+        )
     if len(scheduled_by) != len(SHOPS):
         return not_yet(
             f"for {len(SHOPS)} shops the history has {len(scheduled_by)} quote_price activities; ask each "
@@ -113,7 +122,7 @@ async def _judge(client: Client, task_queue: str) -> CheckResult:
         return not_yet(f"it returned {result!r}; expected the cheapest quote, {cheapest}'s.")
 
     try:
-        outcome, _ = await _run(client, task_queue, WITH_UNKNOWN)
+        outcome, _, _ = await _run(client, task_queue, WITH_UNKNOWN)
     except _Stuck as stuck:
         return _stuck_message(str(stuck))
     except WorkflowFailureError as failure:
