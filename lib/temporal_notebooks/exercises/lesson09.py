@@ -24,7 +24,7 @@ from temporal_notebooks.runtime.exercises import (
     failure_text,
     not_yet,
     passed,
-    run_exercise,
+    run_exercises,
 )
 from temporal_notebooks.workflows.dynamic import TextPipelineWorkflow
 
@@ -101,8 +101,14 @@ async def check(client: Client) -> CheckResult:
     fn, problem = _find_activity()
     if fn is None:
         return not_yet(problem)
-    for steps, text, expected in CASES:
-        run = await run_exercise(client, TextPipelineWorkflow, text, steps, activities=[fn])
+    # Every case and every unknown name at once, on one worker: the runs overlap.
+    runs = await run_exercises(
+        client,
+        [(TextPipelineWorkflow, (text, steps)) for steps, text, _ in CASES]
+        + [(OneToolWorkflow, (step, "hello wORLD")) for step in UNKNOWN_STEPS],
+        activities=[fn],
+    )
+    for (steps, text, expected), run in zip(CASES, runs, strict=False):
         if run.error is not None:
             reason = failure_text(run.error)
             if "RawValue" in str(getattr(_root(run.error), "message", "")):
@@ -110,8 +116,7 @@ async def check(client: Client) -> CheckResult:
             return not_yet(f"steps {steps} on {text!r} failed: {reason}")
         if run.result != expected:
             return not_yet(f"steps {steps} on {text!r} gave {run.result!r}; expected {expected!r}.")
-    for step in UNKNOWN_STEPS:
-        run = await run_exercise(client, OneToolWorkflow, step, "hello wORLD", activities=[fn])
+    for step, run in zip(UNKNOWN_STEPS, runs[len(CASES) :], strict=True):
         problem = _refusal_problem(step, run)
         if problem:
             return not_yet(problem)

@@ -2,7 +2,8 @@
 
 The learner writes the "Cheapest" workflow in a ``%%module_file exercise11`` cell. The check runs it
 for three shops and reads the history: all three ``quote_price`` activities must be scheduled by the
-same workflow task (started together, not one after the other), and the cheapest quote returned.
+same workflow task (started together, not one after the other), and the cheapest quote returned
+(its stand-in ``quote_price`` has the cheapest shop answer last, so taking the first answer shows).
 Then it runs it with a shop that does not exist: that failure must fail the workflow (the
 ActivityError let through, or an ApplicationError of the workflow's own raised from it).
 """
@@ -14,11 +15,12 @@ import contextlib
 import uuid
 from typing import Any
 
+from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ActivityError
 
-from temporal_notebooks.activities.errors_lesson import PRICES_CENTS, quote_price
+from temporal_notebooks.activities.errors_lesson import PRICES_CENTS, QUOTE_DELAY_S, Quote, quote_price
 from temporal_notebooks.runtime.errors import WorkflowTaskFailedError, explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
@@ -34,6 +36,15 @@ TYPE_NAME = "Cheapest"
 SHOPS = ["north", "south", "east"]
 WITH_UNKNOWN = ["north", "atlantis"]
 RESULT_TIMEOUT_S = 6.0
+CHEAPEST = min(SHOPS, key=PRICES_CENTS.__getitem__)
+
+
+@activity.defn(name="quote_price")
+async def _cheapest_answers_last(shop: str) -> Quote:
+    """quote_price, but the cheapest shop answers last: a workflow that takes the first answer shows it."""
+    if shop == CHEAPEST:
+        await asyncio.sleep(2 * QUOTE_DELAY_S)
+    return await quote_price(shop)
 
 
 class _Stuck(Exception):
@@ -86,7 +97,7 @@ async def check(client: Client) -> CheckResult:
     task_queue = scoped(f"check-cheapest-{uuid.uuid4().hex[:6]}")
     try:
         async with short_lived_worker(
-            client, task_queue, workflows=[workflow_class], activities=[quote_price]
+            client, task_queue, workflows=[workflow_class], activities=[_cheapest_answers_last]
         ):
             return await _judge(client, task_queue)
     except Exception as exc:
@@ -94,7 +105,7 @@ async def check(client: Client) -> CheckResult:
 
 
 async def _judge(client: Client, task_queue: str) -> CheckResult:
-    cheapest = min(SHOPS, key=PRICES_CENTS.__getitem__)
+    cheapest = CHEAPEST
     try:
         result, scheduled_by, local = await _run(client, task_queue, SHOPS)
     except _Stuck as stuck:

@@ -284,26 +284,57 @@ async def run_exercise(
     """Run the learner's workflow once on a short-lived worker of its own; never raises for what
     the run did. A run still open at the end (``TimeoutError``) is terminated after its history
     is read, so a failing check leaves nothing running on the server."""
-    type_name = workflow_type_name(workflow_class)
-    task_queue = scoped(f"check-{type_name}")
-    run = ExerciseRun()
+    return (
+        await run_exercises(client, [(workflow_class, args)], activities=activities, timeout_s=timeout_s)
+    )[0]
+
+
+async def run_exercises(
+    client: Client,
+    runs: Sequence[tuple[type, Sequence[Any]]],
+    *,
+    activities: Sequence[Callable] = (),
+    timeout_s: float = 20.0,
+) -> list[ExerciseRun]:
+    """:func:`run_exercise` for several ``(workflow class, args)`` runs at once, on one worker
+    (a check that tries many inputs pays for one worker, and its runs overlap)."""
+    classes = list({cls: None for cls, _ in runs})
+    task_queue = scoped(f"check-{uuid.uuid4().hex[:8]}")
     try:  # a worker that refuses the learner's code (e.g. the sandbox's validation) is a "not yet" too
-        async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
-            handle = await client.start_workflow(
-                type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+        async with short_lived_worker(client, task_queue, workflows=classes, activities=activities):
+            return list(
+                await asyncio.gather(
+                    *(_run_once(client, task_queue, cls, args, timeout_s) for cls, args in runs)
+                )
             )
-            try:
-                run.result = await asyncio.wait_for(handle.result(), timeout_s)
-            except Exception as exc:
-                run.error = exc
-            finally:
-                with contextlib.suppress(Exception):
-                    run.history = await handle.fetch_history()
-                    run.events = list(run.history.events)
-                with contextlib.suppress(Exception):
-                    await handle.terminate("exercise check finished")
+    except Exception as exc:
+        return [ExerciseRun(error=exc) for _ in runs]
+
+
+async def _run_once(
+    client: Client, task_queue: str, workflow_class: type, args: Sequence[Any], timeout_s: float
+) -> ExerciseRun:
+    run = ExerciseRun()
+    try:
+        handle = await client.start_workflow(
+            workflow_type_name(workflow_class),
+            args=list(args),
+            id=scoped(f"check-{uuid.uuid4().hex[:8]}"),
+            task_queue=task_queue,
+        )
     except Exception as exc:
         run.error = exc
+        return run
+    try:
+        run.result = await asyncio.wait_for(handle.result(), timeout_s)
+    except Exception as exc:
+        run.error = exc
+    finally:
+        with contextlib.suppress(Exception):
+            run.history = await handle.fetch_history()
+            run.events = list(run.history.events)
+        with contextlib.suppress(Exception):
+            await handle.terminate("exercise check finished")
     return run
 
 
