@@ -14,7 +14,7 @@ from nbrun import exercise_source
 from temporalio.client import Client
 from wrong_answers import RightAnswer, WrongAnswer
 
-from temporal_notebooks.runtime.exercises import exercise_lessons, solution_module, write_module
+from temporal_notebooks.runtime.exercises import CheckResult, exercise_lessons, solution_module, write_module
 
 LESSONS = exercise_lessons()
 
@@ -43,6 +43,13 @@ RIGHT_CASES = [
 OUTSIDER_WRONG_PER_LESSON = 3
 
 
+async def check_answer(lesson: str, source: str, client: Client) -> CheckResult:
+    """Write ``source`` as the lesson's exercise module and run the lesson's check on it."""
+    checks = importlib.import_module(f"temporal_notebooks.exercises.lesson{lesson}")
+    write_module(solution_module(f"lesson{lesson}")[0], source)
+    return await checks.check(client)
+
+
 # Wrong answers include a forgotten `await` and failing handlers: Python says so when the dropped
 # coroutine is collected.
 @pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
@@ -50,9 +57,7 @@ OUTSIDER_WRONG_PER_LESSON = 3
 async def test_the_check_refuses_it_and_says_why(
     lesson: str, wrong: WrongAnswer, notebook_client: Client
 ) -> None:
-    checks = importlib.import_module(f"temporal_notebooks.exercises.lesson{lesson}")
-    write_module(solution_module(f"lesson{lesson}")[0], wrong.source)
-    result = await checks.check(notebook_client)
+    result = await check_answer(lesson, wrong.source, notebook_client)
     gc.collect()  # a dropped coroutine of the wrong answer is reported here, under the filter above
     assert not result.passed, f"passed: {result.message}"
     assert repr(result).startswith("❌ Not yet: ")
@@ -79,9 +84,7 @@ def test_each_exercise_has_three_wrong_answers_with_their_own_reasons(lesson: st
 async def test_the_check_accepts_an_unusual_right_answer(
     lesson: str, right: RightAnswer, notebook_client: Client
 ) -> None:
-    checks = importlib.import_module(f"temporal_notebooks.exercises.lesson{lesson}")
-    write_module(solution_module(f"lesson{lesson}")[0], right.source)
-    result = await checks.check(notebook_client)
+    result = await check_answer(lesson, right.source, notebook_client)
     assert result.passed, f"refused: {result.message}"
 
 

@@ -15,61 +15,54 @@ with workflow.unsafe.imports_passed_through():
 STEP_TIMEOUT = timedelta(seconds=10)
 
 
-@workflow.defn(name="Trial")
-class FreeTrialWorkflow:
-    """Correct, written another way: it waits for the trial's end or the cancel, then decides."""
+class _TrialSteps:
+    """What the rewritten copies share: the cancel signal and the trial's steps."""
 
     def __init__(self) -> None:
         self.cancelled = False
-
-    @workflow.run
-    async def run(self, trial: Trial) -> str:
-        await workflow.execute_activity(
-            send_email, Email(trial.customer, "welcome"), start_to_close_timeout=STEP_TIMEOUT
-        )
-        ended = not await _cancelled_in_time(lambda: self.cancelled, trial.days)
-        if ended:
-            await workflow.execute_activity(
-                charge_customer, trial.customer, start_to_close_timeout=STEP_TIMEOUT
-            )
-            return f"{trial.customer}: charged after the {trial.days:g}-day trial"
-        return f"{trial.customer}: cancelled during the trial, not charged"
 
     @workflow.signal
     def cancel(self) -> None:
         self.cancelled = True
 
-
-@workflow.defn(name="Trial")
-class CancellationFeeTrialWorkflow:
-    """Buggy, another way: a customer who cancels is charged anyway (as a 'fee'), with the right text."""
-
-    def __init__(self) -> None:
-        self.cancelled = False
-
-    @workflow.run
-    async def run(self, trial: Trial) -> str:
+    async def welcome_then_wait(self, trial: Trial) -> bool:
+        """Sends the welcome email, then waits out the trial; True when it was cancelled in time."""
         await workflow.execute_activity(
             send_email, Email(trial.customer, "welcome"), start_to_close_timeout=STEP_TIMEOUT
         )
-        cancelled = await _cancelled_in_time(lambda: self.cancelled, trial.days)
+        try:
+            await workflow.wait_condition(lambda: self.cancelled, timeout=timedelta(days=trial.days))
+        except TimeoutError:
+            return False
+        return True
+
+    async def charge(self, trial: Trial) -> None:
         await workflow.execute_activity(charge_customer, trial.customer, start_to_close_timeout=STEP_TIMEOUT)
+
+
+@workflow.defn(name="Trial")
+class FreeTrialWorkflow(_TrialSteps):
+    """Correct, written another way: it waits for the trial's end or the cancel, then decides."""
+
+    @workflow.run
+    async def run(self, trial: Trial) -> str:
+        if await self.welcome_then_wait(trial):
+            return f"{trial.customer}: cancelled during the trial, not charged"
+        await self.charge(trial)
+        return f"{trial.customer}: charged after the {trial.days:g}-day trial"
+
+
+@workflow.defn(name="Trial")
+class CancellationFeeTrialWorkflow(_TrialSteps):
+    """Buggy, another way: a customer who cancels is charged anyway (as a 'fee'), with the right text."""
+
+    @workflow.run
+    async def run(self, trial: Trial) -> str:
+        cancelled = await self.welcome_then_wait(trial)
+        await self.charge(trial)
         if cancelled:
             return f"{trial.customer}: cancelled during the trial, not charged"
         return f"{trial.customer}: charged after the {trial.days:g}-day trial"
-
-    @workflow.signal
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-async def _cancelled_in_time(cancelled, days: float) -> bool:
-    """True when ``cancelled()`` turns true before the trial's days are over."""
-    try:
-        await workflow.wait_condition(cancelled, timeout=timedelta(days=days))
-    except TimeoutError:
-        return False
-    return True
 
 
 @workflow.defn(name="Trial")
