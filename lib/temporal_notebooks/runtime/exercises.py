@@ -18,9 +18,13 @@ goes on past an untouched exercise. Check the lesson's idea, not only the final 
 ``run_exercise`` gives the result *and* the history (``ExerciseRun.activity_types``, the scheduled
 retry policies, ...). ``exercises/solutions/lessonNN.py`` holds the solution cell's text, starting
 with its ``%%module_file exerciseNN`` line. ``tests/exercises/wrong_answers/lessonNN.py`` holds at
-least three plausible wrong answers, each with the words its "Not yet" message must contain, and
-``SKELETON_REASONS`` for the untouched exercise cell (the tests find every lesson with a solution
-file and fail until its corpus exists).
+least three plausible wrong answers, each with the words its "Not yet" message must contain, among
+them at least three by an outsider who saw only the exercise's text; ``RIGHT_ANSWERS``, unusual
+right ones the check must accept; and ``SKELETON_REASONS`` for the untouched exercise cell (the
+tests find every lesson with a solution file and fail until its corpus exists). Check the idea
+with inputs the text does not show (a stand-in activity, other class names, other signal names),
+so an answer cannot pass by matching the expected values; run such variants together
+(:func:`run_exercises`).
 
 Solutions appear only when the learner asks: ``solution_button`` shows a "Show solution" button
 (Run All shows the button, never the code); after a click it shows the code and a "Use this
