@@ -20,7 +20,7 @@ from temporal_notebooks.runtime.exercises import (
     learner_workflow,
     not_yet,
     passed,
-    run_exercise,
+    run_exercises,
 )
 
 MODULE = "exercise02"
@@ -56,6 +56,19 @@ def _wrong_quote(sent: dict[str, Any], result: Any, expected: dict[str, Any]) ->
     return not_yet(message)
 
 
+def _wrong_types(sent: dict[str, Any], result: dict[str, Any]) -> CheckResult | None:
+    """None when each field has the type ParcelQuote declares (700.0 equals 700, but is not an int)."""
+    for field, kind in (("price_cents", int), ("express", bool)):
+        value = result[field]
+        if type(value) is not kind:
+            return not_yet(
+                f"for {_shown(sent)} it returned {field}={value!r}, a {type(value).__name__}; ParcelQuote "
+                f"says {field}: {kind.__name__}, and a caller reads the JSON as such. "
+                + ("Make the price a whole number of cents, e.g. round(...)." if kind is int else "")
+            )
+    return None
+
+
 def _too_heavy_refusal(exc: BaseException) -> CheckResult | None:
     """None when the 31 kg parcel failed the workflow as asked; else what is wrong."""
     shown = _shown(TOO_HEAVY)
@@ -87,8 +100,11 @@ async def check(client: Client) -> CheckResult:
     workflow_class = learner_workflow(MODULE, TYPE_NAME)
     if isinstance(workflow_class, CheckResult):
         return workflow_class
-    for sent, expected in QUOTES:
-        run = await run_exercise(client, workflow_class, sent)
+    # Every caller at once, on one worker: the runs overlap.
+    runs = await run_exercises(
+        client, [(workflow_class, (sent,)) for sent, _ in QUOTES] + [(workflow_class, (TOO_HEAVY,))]
+    )
+    for (sent, expected), run in zip(QUOTES, runs, strict=False):
         if run.error is not None:
             cause = getattr(run.error, "cause", None)
             if isinstance(cause, ApplicationError) and cause.type == ERROR_TYPE:
@@ -99,7 +115,10 @@ async def check(client: Client) -> CheckResult:
             return _failed_run(sent, run.error)
         if run.result != expected:
             return _wrong_quote(sent, run.result, expected)
-    run = await run_exercise(client, workflow_class, TOO_HEAVY)
+        problem = _wrong_types(sent, run.result)
+        if problem is not None:
+            return problem
+    run = runs[-1]
     if run.error is None:
         return not_yet(
             f"for {_shown(TOO_HEAVY)} it returned {_shown(run.result)}; expected the workflow to fail with "

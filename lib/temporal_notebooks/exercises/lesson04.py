@@ -107,4 +107,12 @@ async def check(client: Client) -> CheckResult:
         )
     if state == RetryState.MAXIMUM_ATTEMPTS_REACHED:
         return _still_retrying(unknown, "it retried until the attempts ran out")
+    if state == RetryState.TIMEOUT:
+        return _still_retrying(unknown, "it retried until the activity's timeout ran out")
+    if state is None:
+        return not_yet(
+            f"for '{UNKNOWN}' the workflow failed on its own ({failure_text(unknown.error)}), not with the "
+            "activity's error: the activity knows which currencies exist. Call it for every currency, "
+            f'and let its "{NON_RETRYABLE_TYPE}" fail the workflow at once (non_retryable_error_types).'
+        )
     return not_yet(f"for '{UNKNOWN}' the workflow failed, but not as expected: {failure_text(unknown.error)}")

@@ -3,7 +3,8 @@
 The learner changes the "Signup" workflow in a ``%%module_file exercise05`` cell: new signups
 must be added to the newsletter between creating the account and the welcome email. The check
 records a run of the old code (``SignupV1``) and replays it with the learner's code, the way
-the worker would after a deploy, then runs the new code, reads the order of its activities, and
+the worker would after a deploy (and that replay must return what version 1 returned), then runs
+the new code, reads the order of its activities, and
 replays that run too (a step chosen by anything but ``patched`` breaks there).
 """
 
@@ -12,10 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.converter import default as default_converter
+from temporalio.worker import (
+    ExecuteWorkflowInput,
+    Interceptor,
+    Replayer,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+)
 
 from temporal_notebooks.activities.determinism import add_to_newsletter, create_account, send_welcome_email
 from temporal_notebooks.runtime.exercises import (
@@ -61,11 +70,47 @@ def activity_order(history: WorkflowHistory) -> list[str]:
     ]
 
 
-async def replay_failure(workflow_class: type, history: WorkflowHistory) -> BaseException | None:
-    replay = await Replayer(workflows=[workflow_class]).replay_workflow(
+class _ResultCatcher(Interceptor):
+    """Keeps what each replayed run returns: a replay compares the commands with the history, not
+    the result, so an old run could replay and still end with a different value."""
+
+    def __init__(self) -> None:
+        self.results: list[Any] = []
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor] | None:
+        results = self.results
+
+        class _Inbound(WorkflowInboundInterceptor):
+            async def execute_workflow(self, input: ExecuteWorkflowInput) -> Any:
+                result = await super().execute_workflow(input)
+                results.append(result)
+                return result
+
+        return _Inbound
+
+
+async def replay(workflow_class: type, history: WorkflowHistory) -> tuple[BaseException | None, list[Any]]:
+    """(what broke the replay, or None; what the replayed run returned, [] if it did not return)."""
+    catcher = _ResultCatcher()
+    replayed = await Replayer(workflows=[workflow_class], interceptors=[catcher]).replay_workflow(
         history, raise_on_replay_failure=False
     )
-    return replay.replay_failure
+    return replayed.replay_failure, catcher.results
+
+
+async def replay_failure(workflow_class: type, history: WorkflowHistory) -> BaseException | None:
+    return (await replay(workflow_class, history))[0]
+
+
+def recorded_result(history: WorkflowHistory) -> Any:
+    """What the recorded run returned, from its WorkflowExecutionCompleted event."""
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+            payloads = event.workflow_execution_completed_event_attributes.result.payloads
+            return default_converter().payload_converter.from_payloads(payloads)[0] if payloads else None
+    return None
 
 
 def _records_a_patch(history: WorkflowHistory | None) -> bool:
@@ -77,6 +122,12 @@ def _old_run_breaks(
     failure: BaseException, new_order: list[str] | None, new_history: WorkflowHistory | None = None
 ) -> CheckResult:
     reason = failure_text(failure)
+    if "Nondeterminism" not in str(failure):
+        return not_yet(
+            "a signup started before your change (recorded by SignupV1) cannot continue on your code: on "
+            f"its path, where workflow.patched(...) is False, your code fails ({reason}). Keep everything "
+            'the new step needs, and uses, inside `if workflow.patched("newsletter"):`.'
+        )
     if new_order == NEW_ORDER and _records_a_patch(new_history):
         return not_yet(
             "your code records a patch, but a signup started before your change still takes the new step "
@@ -102,7 +153,8 @@ async def check(client: Client) -> CheckResult:
     if isinstance(workflow_class, CheckResult):
         return workflow_class
     try:
-        old_failure = await replay_failure(workflow_class, await run_and_record(client, SignupV1, EMAIL))
+        old_history = await run_and_record(client, SignupV1, EMAIL)
+        old_failure, old_results = await replay(workflow_class, old_history)
     except Exception as exc:
         return not_yet(f"replaying a run of the old code failed: {failure_text(exc)}")
     try:
@@ -114,6 +166,13 @@ async def check(client: Client) -> CheckResult:
     order = activity_order(new_history)
     if old_failure is not None:
         return _old_run_breaks(old_failure, order, new_history)
+    old_result = recorded_result(old_history)
+    if old_results and old_results[0] != old_result:
+        return not_yet(
+            f"a signup recorded by SignupV1 replays with your code, but there it returns {old_results[0]!r} "
+            f"where it returned {old_result!r}: the old path must end as version 1 did. Change nothing "
+            'for a run where workflow.patched("newsletter") is False: only append to steps inside the if.'
+        )
     if "add_to_newsletter" not in order:
         return not_yet(
             f"a new signup ran {order}: it never reached add_to_newsletter. New runs must take the new "

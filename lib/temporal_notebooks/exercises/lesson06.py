@@ -2,8 +2,8 @@
 
 The learner writes the signal handler in a ``%%module_file exercise06`` cell. The check runs the
 workflow on a short-lived worker of its own, sends the first vote with Signal-With-Start (so the
-handler must work in the very first workflow task) and two more by ordinary signals, then the
-``close`` signal, and compares the result.
+handler must work in the very first workflow task) and two more by ordinary signals, signals of
+other names that must not count, then the ``close`` signal, and compares the result.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ MODULE = "exercise06"
 TYPE_NAME = "Tally"
 SIGNAL = "cast vote"
 VOTES = ["coffee", "tea", "tea"]  # the first one, coffee, comes with Signal-With-Start
+# Signals of other names the tally must not count (a dynamic handler that counts every name would).
+STRAY_SIGNALS = [("vote", "water"), ("cast_vote", "juice")]
 EXPECTED = {"tea": 2, "coffee": 1}
 TIMEOUT_S = 15.0
 
@@ -61,6 +63,8 @@ async def run_tally(client: Client, workflow_class: type) -> dict:
             await asyncio.wait_for(_first_task_done(handle), TIMEOUT_S)
             for option in VOTES[1:]:
                 await handle.signal(SIGNAL, option)
+            for name, option in STRAY_SIGNALS:
+                await handle.signal(name, option)
             await handle.signal("close")
             return await asyncio.wait_for(handle.result(), TIMEOUT_S)
         finally:
@@ -79,12 +83,24 @@ async def check(client: Client) -> CheckResult:
         return not_yet('the workflow did not finish after the "close" signal; keep the given close handler.')
     except Exception as exc:
         return not_yet(f"running it failed: {failure_text(exc)}")
-    if result != EXPECTED:
+    counted = [f"'{name}'" for name, option in STRAY_SIGNALS if isinstance(result, dict) and option in result]
+    if counted and (SIGNAL in signal_names(workflow_class) or _has_dynamic_signal(workflow_class)):
+        return not_yet(
+            f"signals named {' and '.join(counted)} were counted as votes too (it returned {result!r}): only "
+            f'"{SIGNAL}" is a vote. A dynamic handler receives every name; register '
+            f'@workflow.signal(name="{SIGNAL}") instead, or ignore any other name.'
+        )
+    if result != EXPECTED or counted:
         return not_yet(
             f"after the votes {', '.join(VOTES)} it returned {result!r}; expected {EXPECTED!r}. "
             + _what_went_wrong(workflow_class, result)
         )
     return passed(f'"{SIGNAL}" counted every vote, including the one sent with Signal-With-Start: {result}.')
+
+
+def _has_dynamic_signal(workflow_class: type) -> bool:
+    definition = workflow._Definition.from_class(workflow_class)
+    return definition is not None and None in definition.signals
 
 
 def _what_went_wrong(workflow_class: type, result: object) -> str:

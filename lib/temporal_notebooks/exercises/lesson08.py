@@ -3,7 +3,10 @@
 The learner writes ``AuctionWorkflow`` in a ``%%module_file exercise08`` cell. The check runs it
 on a short-lived worker of its own and places bids by update: a bid that does not beat the
 highest one must be rejected by the validator (and so leave no trace in the history), a higher
-one accepted and answered with the new highest bid.
+one accepted and answered with the new highest bid. The worker keeps no workflow in its cache, so
+every bid is judged by an auction rebuilt from the history, as after a worker restart: a validator
+that keeps the highest bid itself (it never runs on replay) shows there; and the validator, called
+on a copy, must change nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextlib
 import sys
 import uuid
 
+from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
@@ -27,6 +31,7 @@ from temporal_notebooks.runtime.exercises import (
     not_yet,
     passed,
     short_lived_worker,
+    state_changed_by,
     workflow_type_name,
 )
 from temporal_notebooks.runtime.learner import scoped
@@ -36,6 +41,8 @@ MODULE = "exercise08"
 CLASS_NAME = "AuctionWorkflow"
 UPDATE = "place_bid"
 ANSWER_TIMEOUT_S = 5.0
+# What a rejection says when the exception had no message (e.g. a bare `assert`): the SDK's placeholder.
+NO_MESSAGE = {"", "Application error"}
 
 
 class _Rejected(Exception):
@@ -69,7 +76,13 @@ async def _judge(handle: WorkflowHandle) -> CheckResult:
     for low in (5, 10):
         try:
             answer = await _bid(handle, low)
-        except _Rejected:
+        except _Rejected as exc:
+            if str(exc).strip() in NO_MESSAGE:
+                return not_yet(
+                    f"a bid of {low} after the highest bid 10 was rejected, but with no message: the "
+                    "bidder learns nothing. Raise an exception whose message says why, e.g. "
+                    'ApplicationError(f"a bid must beat {self.highest_bid}").'
+                )
             continue
         equal = " (an equal bid does not beat it: compare with <=)" if low == 10 else ""
         return not_yet(
@@ -82,6 +95,17 @@ async def _judge(handle: WorkflowHandle) -> CheckResult:
         return not_yet(f"a bid of 25 after 10 was rejected ({exc}); a higher bid should be accepted.")
     if higher != 25:
         return not_yet(f"after bids 10 and 25, {UPDATE} returned {higher!r}; it should return 25.")
+    try:  # every task replays the run (no cache), as after a worker restart: validators do not run again
+        after_restart = await _bid(handle, 20)
+    except _Rejected:
+        after_restart = None
+    if after_restart is not None:
+        return not_yet(
+            f"after bids 10 and 25, a bid of 20 was accepted once the worker had to rebuild the auction "
+            f"from its history (it returned {after_restart!r}): the highest bid was kept by the validator, "
+            "which is not recorded and never runs on replay. The validator must only read; set "
+            "self.highest_bid in the update handler."
+        )
     accepted = await _accepted_updates(handle)
     if accepted != 2:
         return not_yet(
@@ -93,6 +117,14 @@ async def _judge(handle: WorkflowHandle) -> CheckResult:
         "bids 10 and 25 were accepted and answered with the highest bid; 5 and 10 were rejected by "
         "the validator and left no trace in the history."
     )
+
+
+def _changed_by_validator(workflow_class: type) -> list[str]:
+    definition = workflow._Definition.from_class(workflow_class)
+    update = definition.updates.get(UPDATE) if definition else None
+    if update is None or update.validator is None:
+        return []
+    return state_changed_by(update.validator, workflow_class, {"highest_bid": 10}, 15)
 
 
 def _find_class() -> type | None:
@@ -116,7 +148,15 @@ async def check(client: Client) -> CheckResult:
         return not_yet(f"no @workflow.defn class {CLASS_NAME} in module {MODULE}.")
     task_queue = scoped(f"check-auction-{uuid.uuid4().hex[:6]}")
     try:
-        async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
+        changed = _changed_by_validator(workflow_class)
+        if changed:
+            return not_yet(
+                f"the validator changes {', '.join(changed)}: a validator must only read and raise to "
+                "reject. It is not recorded in the history and never runs on replay, so what it changes "
+                "is lost when a worker restarts; change the state in the update handler."
+            )
+        # No cache: each workflow task rebuilds the auction from its history, as a new worker would.
+        async with short_lived_worker(client, task_queue, workflows=[workflow_class], max_cached_workflows=0):
             handle = await client.start_workflow(
                 workflow_type_name(workflow_class),
                 "a teapot",

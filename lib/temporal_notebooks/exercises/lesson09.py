@@ -24,7 +24,7 @@ from temporal_notebooks.runtime.exercises import (
     failure_text,
     not_yet,
     passed,
-    run_exercise,
+    run_exercises,
 )
 from temporal_notebooks.workflows.dynamic import TextPipelineWorkflow
 
@@ -33,6 +33,11 @@ FUNCTION_NAME = "text_tool"
 CASES = [
     (["upper"], "hello wORLD", "HELLO WORLD"),
     (["lower", "title"], "hello wORLD", "Hello World"),
+    # Quotes and non-ASCII text: a payload decoded by hand keeps JSON's quotes and escapes; a
+    # hand-made mapping differs from str's methods (ß upper-cases to SS, a final Σ lower-cases to ς).
+    (["upper"], 'say "grüß dich" to Zoë', 'SAY "GRÜSS DICH" TO ZOË'),
+    (["lower"], "ΟΔΥΣΣΕΥΣ \\ CAFÉ", "οδυσσευς \\ café"),
+    (["title"], "o'neil's café", "O'Neil'S Café"),
 ]
 TOOLS = ("upper", "lower", "title")
 DECODE = "activity.payload_converter().from_payload(args[0].payload, str)"
@@ -96,8 +101,14 @@ async def check(client: Client) -> CheckResult:
     fn, problem = _find_activity()
     if fn is None:
         return not_yet(problem)
-    for steps, text, expected in CASES:
-        run = await run_exercise(client, TextPipelineWorkflow, text, steps, activities=[fn])
+    # Every case and every unknown name at once, on one worker: the runs overlap.
+    runs = await run_exercises(
+        client,
+        [(TextPipelineWorkflow, (text, steps)) for steps, text, _ in CASES]
+        + [(OneToolWorkflow, (step, "hello wORLD")) for step in UNKNOWN_STEPS],
+        activities=[fn],
+    )
+    for (steps, text, expected), run in zip(CASES, runs, strict=False):
         if run.error is not None:
             reason = failure_text(run.error)
             if "RawValue" in str(getattr(_root(run.error), "message", "")):
@@ -105,8 +116,7 @@ async def check(client: Client) -> CheckResult:
             return not_yet(f"steps {steps} on {text!r} failed: {reason}")
         if run.result != expected:
             return not_yet(f"steps {steps} on {text!r} gave {run.result!r}; expected {expected!r}.")
-    for step in UNKNOWN_STEPS:
-        run = await run_exercise(client, OneToolWorkflow, step, "hello wORLD", activities=[fn])
+    for step, run in zip(UNKNOWN_STEPS, runs[len(CASES) :], strict=True):
         problem = _refusal_problem(step, run)
         if problem:
             return not_yet(problem)

@@ -5,6 +5,8 @@ The learner writes ``async def test_...(env, trial_workflow)`` functions in a ``
 exercise12`` cell (``env``: a time-skipping test environment, ``trial_workflow``: the workflow class
 under test). The check runs each of them against the correct ``TrialWorkflow``, where all must pass,
 and against the refactored one, where one must fail: a test that catches the bug and nothing else.
+Then against copies with other class names (``exercises/trial_copies.py``), correct ones where all
+must pass and buggy ones where one must fail: a test that tells the classes apart tests nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from temporal_notebooks.exercises.trial_copies import BUGGY_COPIES, CORRECT_COPIES
 from temporal_notebooks.runtime.devserver import find_binary
 from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed
 from temporal_notebooks.workflows.testing_lesson import RefactoredTrialWorkflow, TrialWorkflow
@@ -87,24 +90,51 @@ async def check(client: Client | None = None) -> CheckResult:
     except Exception as exc:
         return not_yet(f"the time-skipping test server did not start: {exc}")
     try:
-        for test in tests:
-            failure = await run_test(test, env, TrialWorkflow)
-            if failure is not None:
-                return not_yet(
-                    f"on the correct TrialWorkflow, {_failure_line(test, failure)}. A test must pass on "
-                    "correct code, or it catches nothing."
-                )
-        caught = []
-        for test in tests:
-            failure = await run_test(test, env, RefactoredTrialWorkflow)
-            if failure is not None:
-                caught.append(_failure_line(test, failure))
+        return await _judge(tests, env)
     finally:
         await env.shutdown()
-    if not caught:
+
+
+async def _first_failure(tests: list[Callable], env: WorkflowEnvironment, workflow_class: type) -> str | None:
+    """The first of ``tests`` that fails on ``workflow_class``, as a line; None when all pass."""
+    for test in tests:
+        failure = await run_test(test, env, workflow_class)
+        if failure is not None:
+            return _failure_line(test, failure)
+    return None
+
+
+async def _judge(tests: list[Callable], env: WorkflowEnvironment) -> CheckResult:
+    for workflow_class in [TrialWorkflow, *CORRECT_COPIES]:
+        failure = await _first_failure(tests, env, workflow_class)
+        if failure is None:
+            continue
+        if workflow_class is TrialWorkflow:
+            return not_yet(
+                f"on the correct TrialWorkflow, {failure}. A test must pass on correct code, or it "
+                "catches nothing."
+            )
+        return not_yet(
+            f"on {workflow_class.__name__}, a correct trial workflow with another class name, {failure}. "
+            "A test must judge what the workflow does (the result, the activities it called), never "
+            "which class it is given."
+        )
+    caught = await _first_failure(tests, env, RefactoredTrialWorkflow)
+    if caught is None:
         return not_yet(
             "your tests pass on RefactoredTrialWorkflow too: they do not catch its bug yet. Its result "
             "text is right in every case, so look at what it does: register stand-in activities that "
             "record their calls, and assert on those in the case where the bug shows."
         )
-    return passed(f"your tests pass on TrialWorkflow and catch the bug: {caught[0]}.")
+    for workflow_class in BUGGY_COPIES:
+        if await _first_failure(tests, env, workflow_class) is None:
+            return not_yet(
+                f"your tests fail on RefactoredTrialWorkflow but pass on {workflow_class.__name__}, which "
+                "has the same bug (it charges a customer who cancelled) under another class name: they "
+                "tell the classes apart instead of catching the bug. Assert on what the workflow did."
+            )
+    copies = len(CORRECT_COPIES) + len(BUGGY_COPIES)
+    return passed(
+        f"your tests pass on TrialWorkflow and catch the bug: {caught}. They judged {copies} more "
+        "copies with other class names rightly too."
+    )

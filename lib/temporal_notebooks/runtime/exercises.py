@@ -18,9 +18,13 @@ goes on past an untouched exercise. Check the lesson's idea, not only the final 
 ``run_exercise`` gives the result *and* the history (``ExerciseRun.activity_types``, the scheduled
 retry policies, ...). ``exercises/solutions/lessonNN.py`` holds the solution cell's text, starting
 with its ``%%module_file exerciseNN`` line. ``tests/exercises/wrong_answers/lessonNN.py`` holds at
-least three plausible wrong answers, each with the words its "Not yet" message must contain, and
-``SKELETON_REASONS`` for the untouched exercise cell (the tests find every lesson with a solution
-file and fail until its corpus exists).
+least three plausible wrong answers, each with the words its "Not yet" message must contain, among
+them at least three by an outsider who saw only the exercise's text; ``RIGHT_ANSWERS``, unusual
+right ones the check must accept; and ``SKELETON_REASONS`` for the untouched exercise cell (the
+tests find every lesson with a solution file and fail until its corpus exists). Check the idea
+with inputs the text does not show (a stand-in activity, other class names, other signal names),
+so an answer cannot pass by matching the expected values; run such variants together
+(:func:`run_exercises`).
 
 Solutions appear only when the learner asks: ``solution_button`` shows a "Show solution" button
 (Run All shows the button, never the code); after a click it shows the code and a "Use this
@@ -33,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import copy
 import html
 import importlib
 import inspect
@@ -230,10 +235,16 @@ def register_magics() -> bool:
 
 @contextlib.asynccontextmanager
 async def short_lived_worker(
-    client: Client, task_queue: str, *, workflows: Sequence[type], activities: Sequence[Callable] = ()
+    client: Client,
+    task_queue: str,
+    *,
+    workflows: Sequence[type],
+    activities: Sequence[Callable] = (),
+    **options: Any,
 ) -> AsyncIterator[Worker]:
     """A worker for one check or smoke run: a thread pool for sync activities; it shuts down (and
-    frees the pool) when the block ends."""
+    frees the pool) when the block ends. ``options`` go to ``Worker`` (e.g. ``max_cached_workflows=0``:
+    every task replays the run from its history, as after a worker restart)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
         async with Worker(
             client,
@@ -241,6 +252,7 @@ async def short_lived_worker(
             workflows=list(workflows),
             activities=list(activities),
             activity_executor=executor,
+            **options,
         ) as worker:
             yield worker
 
@@ -276,26 +288,57 @@ async def run_exercise(
     """Run the learner's workflow once on a short-lived worker of its own; never raises for what
     the run did. A run still open at the end (``TimeoutError``) is terminated after its history
     is read, so a failing check leaves nothing running on the server."""
-    type_name = workflow_type_name(workflow_class)
-    task_queue = scoped(f"check-{type_name}")
-    run = ExerciseRun()
+    return (
+        await run_exercises(client, [(workflow_class, args)], activities=activities, timeout_s=timeout_s)
+    )[0]
+
+
+async def run_exercises(
+    client: Client,
+    runs: Sequence[tuple[type, Sequence[Any]]],
+    *,
+    activities: Sequence[Callable] = (),
+    timeout_s: float = 20.0,
+) -> list[ExerciseRun]:
+    """:func:`run_exercise` for several ``(workflow class, args)`` runs at once, on one worker
+    (a check that tries many inputs pays for one worker, and its runs overlap)."""
+    classes = list({cls: None for cls, _ in runs})
+    task_queue = scoped(f"check-{uuid.uuid4().hex[:8]}")
     try:  # a worker that refuses the learner's code (e.g. the sandbox's validation) is a "not yet" too
-        async with short_lived_worker(client, task_queue, workflows=[workflow_class], activities=activities):
-            handle = await client.start_workflow(
-                type_name, args=list(args), id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
+        async with short_lived_worker(client, task_queue, workflows=classes, activities=activities):
+            return list(
+                await asyncio.gather(
+                    *(_run_once(client, task_queue, cls, args, timeout_s) for cls, args in runs)
+                )
             )
-            try:
-                run.result = await asyncio.wait_for(handle.result(), timeout_s)
-            except Exception as exc:
-                run.error = exc
-            finally:
-                with contextlib.suppress(Exception):
-                    run.history = await handle.fetch_history()
-                    run.events = list(run.history.events)
-                with contextlib.suppress(Exception):
-                    await handle.terminate("exercise check finished")
+    except Exception as exc:
+        return [ExerciseRun(error=exc) for _ in runs]
+
+
+async def _run_once(
+    client: Client, task_queue: str, workflow_class: type, args: Sequence[Any], timeout_s: float
+) -> ExerciseRun:
+    run = ExerciseRun()
+    try:
+        handle = await client.start_workflow(
+            workflow_type_name(workflow_class),
+            args=list(args),
+            id=scoped(f"check-{uuid.uuid4().hex[:8]}"),
+            task_queue=task_queue,
+        )
     except Exception as exc:
         run.error = exc
+        return run
+    try:
+        run.result = await asyncio.wait_for(handle.result(), timeout_s)
+    except Exception as exc:
+        run.error = exc
+    finally:
+        with contextlib.suppress(Exception):
+            run.history = await handle.fetch_history()
+            run.events = list(run.history.events)
+        with contextlib.suppress(Exception):
+            await handle.terminate("exercise check finished")
     return run
 
 
@@ -349,6 +392,24 @@ def learner_workflow(module_name: str, type_name: str) -> type | CheckResult:
         f'no @workflow.defn class with name="{type_name}" in module {module_name}'
         + (f' ({found}): set @workflow.defn(name="{type_name}").' if found else ".")
     )
+
+
+def state_changed_by(handler: Callable, workflow_class: type, state: dict[str, Any], *args: Any) -> list[str]:
+    """The attributes ``handler`` (a query or an update validator, unbound) changes when called on a
+    fresh ``workflow_class()`` whose attributes ``state`` sets. Such handlers must only read: a query
+    or a validator never runs again on replay, so a change it made is lost when a worker restarts.
+    ``[]`` also when the instance cannot be made or copied outside a worker (nothing can be said)."""
+    try:
+        instance = workflow_class()
+        vars(instance).update(state)
+        before = copy.deepcopy(vars(instance))
+    except Exception:
+        return []
+    with contextlib.suppress(Exception):  # a validator raises to reject; outside a worker, workflow.* raises
+        handler(instance, *args)
+    after = vars(instance)
+    missing = object()
+    return sorted(k for k in before.keys() | after.keys() if before.get(k, missing) != after.get(k, missing))
 
 
 def show_code(obj: Any) -> Any:

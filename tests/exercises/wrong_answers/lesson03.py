@@ -1,6 +1,6 @@
 """Lesson 03: the billing service's names, "invoice.v1", "approve" and "state", set with name=...."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 # What the check says about the notebook's untouched exercise cell.
 SKELETON_REASONS = ("the workflow type is 'InvoiceWorkflow', expected \"invoice.v1\"", 'no signal "approve"')
@@ -63,3 +63,26 @@ WRONG_ANSWERS = [
         ('the run never called activity "invoice.send" (the history has: none)',),
     ),
 ]
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong(
+        "lesson03_wrong_1", "the signal method approve_invoice is now approve", "Keep the Python names"
+    ),
+    outsider_wrong("lesson03_wrong_2", "the workflow type is 'InvoiceWorkflow'"),
+    outsider_wrong(
+        "lesson03_wrong_3",
+        "no signal \"approve\" (registered: 'state')",
+        "no query \"state\" (registered: 'approve')",
+    ),
+    outsider_wrong(
+        "lesson03_wrong_4", 'no signal "approve" (registered: none)', 'no query "state" (registered: none)'
+    ),
+    outsider_wrong("lesson03_wrong_5", "no query \"state\" (registered: 'current_state')"),
+    outsider_wrong(
+        "lesson03_wrong_6", "approve_invoice is now _approve_alias", "current_state is now _state_alias"
+    ),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson03_right_1"), outsider_right("lesson03_right_2")]

@@ -1,6 +1,6 @@
 """Lesson 04: retry the busy service, never an unknown currency."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 NON_RETRYABLE = (
     '                non_retryable_error_types=["UnknownCurrency"],  # ...an unknown currency gets none\n'
@@ -75,3 +75,18 @@ class ExchangeRateWorkflow:
         ('no @workflow.defn class with name="ExchangeRate"', "ExchangeRateWorkflow is registered as 'Rates'"),
     ),
 ]
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong("lesson04_wrong_1", "it retried until the attempts ran out", "non_retryable_error_types"),
+    outsider_wrong("lesson04_wrong_2", "your policy lists ['ApplicationError'] as non-retryable"),
+    outsider_wrong("lesson04_wrong_3", "it was still retrying after 4 s. Retrying cannot fix"),
+    outsider_wrong("lesson04_wrong_4", "for 'EUR' it gave up", "allow more attempts"),
+    outsider_wrong("lesson04_wrong_5", "it retried until the activity's timeout ran out"),
+    outsider_wrong(
+        "lesson04_wrong_6", "the workflow failed on its own", "the activity knows which currencies exist"
+    ),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson04_right_1"), outsider_right("lesson04_right_2")]

@@ -1,6 +1,6 @@
 """Lesson 05: the newsletter step, guarded by workflow.patched so recorded runs still replay."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 GUARD = 'if workflow.patched("newsletter"):'
 GUARDED_STEP = """        if workflow.patched("newsletter"):
@@ -59,5 +59,45 @@ WRONG_ANSWERS = [
             "your code records a patch, but a signup started before your change still takes the new step",
             "deprecate_patch is for removing the old path later",
         ),
+    ),
+]
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong(
+        "lesson05_wrong_1", "a signup started before your change still takes the new step", "Nondeterminism"
+    ),
+    outsider_wrong("lesson05_wrong_2", "your code records a patch", "send_welcome_email"),
+    outsider_wrong("lesson05_wrong_3", "where workflow.patched(...) is False, your code fails", "subscribed"),
+    outsider_wrong(
+        "lesson05_wrong_4", "recorded by your own code does not replay with it", "add_to_newsletter"
+    ),
+    outsider_wrong(
+        "lesson05_wrong_5", "a new signup ran the activities ['create_account', 'send_welcome_email'"
+    ),
+    outsider_wrong("lesson05_wrong_6", "the patch is the wrong way round"),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson05_right_1"), outsider_right("lesson05_right_2")]
+
+
+# The kinds of gap an outsider found (issue 18), as the team's own cases.
+WRONG_ANSWERS += [
+    WrongAnswer(
+        "the old path replays but returns a different list",
+        solution_with(
+            "05",
+            (
+                GUARDED_STEP,
+                '        subscribed = "not subscribed"\n'
+                '        if workflow.patched("newsletter"):\n'
+                "            subscribed = await workflow.execute_activity(\n"
+                "                add_to_newsletter, email, start_to_close_timeout=TIMEOUT\n"
+                "            )\n"
+                "        steps.append(subscribed)\n",
+            ),
+        ),
+        ("replays with your code, but there it returns", "the old path must end as version 1 did"),
     ),
 ]

@@ -1,6 +1,6 @@
 """Lesson 06: a signal handler named "cast vote" that adds one vote for its option."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import RightAnswer, WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 NAMED = '@workflow.signal(name="cast vote")'
 COUNT = "self.votes[option] = self.votes.get(option, 0) + 1"
@@ -43,5 +43,45 @@ WRONG_ANSWERS = [
         "a typo in the handler",
         solution_with("06", (COUNT, "self.votes[option] = self.votez.get(option, 0) + 1")),
         ("running it failed", "votez"),
+    ),
+]
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong("lesson06_wrong_1", 'no signal named "cast vote" (its signals: cast_vote, close)'),
+    outsider_wrong("lesson06_wrong_2", "the workflow code raised: 'coffee'"),
+    outsider_wrong("lesson06_wrong_3", "{'coffee': 1, 'tea': 1}", "Each option counts once"),
+    outsider_wrong("lesson06_wrong_4", "The first vote (coffee, sent with Signal-With-Start) was lost"),
+    outsider_wrong("lesson06_wrong_5", 'no signal named "cast vote" (its signals: close)'),
+    outsider_wrong(
+        "lesson06_wrong_6", "signals named 'vote' and 'cast_vote' were counted", "A dynamic handler"
+    ),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson06_right_1"), outsider_right("lesson06_right_2")]
+
+
+# The kinds of gap an outsider found (issue 18), as the team's own cases.
+RIGHT_ANSWERS += [
+    RightAnswer(
+        'a dynamic signal handler that counts only "cast vote"',
+        solution_with(
+            "06",
+            (
+                '@workflow.signal(name="cast vote")\n    def cast_vote(self, option: str) -> None:\n'
+                "        self.votes[option] = self.votes.get(option, 0) + 1",
+                "@workflow.signal(dynamic=True)\n"
+                "    def any_signal(self, name: str, args: Sequence[RawValue]) -> None:\n"
+                '        if name == "cast vote":\n'
+                "            option = workflow.payload_converter().from_payload(args[0].payload, str)\n"
+                "            self.votes[option] = self.votes.get(option, 0) + 1",
+            ),
+            (
+                "from temporalio import workflow\n",
+                "from collections.abc import Sequence\n\n"
+                "from temporalio import workflow\nfrom temporalio.common import RawValue\n",
+            ),
+        ),
     ),
 ]

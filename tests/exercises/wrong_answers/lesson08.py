@@ -1,6 +1,6 @@
 """Lesson 08: the place_bid validator rejects a bid that does not beat the highest bid."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 CHECK = "        if amount <= self.highest_bid:\n"
 RAISE = (
@@ -66,5 +66,34 @@ WRONG_ANSWERS = [
             ),
         ),
         ("got no answer within 5 s", "workflow task"),
+    ),
+]
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong("lesson08_wrong_1", "an equal bid does not beat it"),
+    outsider_wrong("lesson08_wrong_2", "the history holds 5 accepted updates", "Raise in the validator"),
+    outsider_wrong("lesson08_wrong_3", "a bid of 5 after the highest bid 10 was accepted (it returned 5)"),
+    outsider_wrong("lesson08_wrong_4", "rejected, but with no message", "whose message says why"),
+    outsider_wrong("lesson08_wrong_5", "the validator changes highest_bid", "never runs on replay"),
+    outsider_wrong("lesson08_wrong_6", "a bid of 5 after the highest bid 10 was accepted (it returned 10)"),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson08_right_1"), outsider_right("lesson08_right_2")]
+
+
+# The kinds of gap an outsider found (issue 18), as the team's own cases.
+WRONG_ANSWERS += [
+    WrongAnswer(
+        "the validator also records the bid (the handler does too)",
+        solution_with(
+            "08",
+            (
+                RAISE,
+                RAISE + "\n        self.highest_bid = amount",
+            ),
+        ),
+        ("the validator changes highest_bid", "a validator must only read"),
     ),
 ]

@@ -1,6 +1,6 @@
 """Lesson 09: one dynamic activity for upper/lower/title that refuses other names, non-retryable."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 REFUSAL = "raise ApplicationError(f\"no text tool named '{name}'\", non_retryable=True)"
 TOOLS_BLOCK = """    if name not in TOOLS:
@@ -66,5 +66,49 @@ WRONG_ANSWERS = [
             ("    return TOOLS[name](text)", "    return TOOLS.get(name, str)(text)"),
         ),
         ("a step named 'explode' returned 'hello wORLD'", "refuse any other name"),
+    ),
+]
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong("lesson09_wrong_1", "a retryable AttributeError", "tried it 3 times"),
+    outsider_wrong("lesson09_wrong_2", "a retryable ApplicationError", "non_retryable=True"),
+    outsider_wrong("lesson09_wrong_3", "does not name the step"),
+    outsider_wrong("lesson09_wrong_4", "gave '\"HELLO WORLD\"'"),
+    outsider_wrong("lesson09_wrong_5", "gave 'Hello world'; expected 'Hello World'"),
+    outsider_wrong("lesson09_wrong_6", "a step named 'explode' returned 'hello wORLD'"),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson09_right_1"), outsider_right("lesson09_right_2")]
+
+
+# The kinds of gap an outsider found (issue 18), as the team's own cases.
+WRONG_ANSWERS += [
+    WrongAnswer(
+        "the payload decoded by hand, quotes stripped",
+        solution_with(
+            "09",
+            (
+                "activity.payload_converter().from_payload(args[0].payload, str)",
+                "args[0].payload.data.decode().strip('\"')",
+            ),
+        ),
+        ("on 'say \"grüß dich\" to Zoë' gave", "expected 'SAY \"GRÜSS DICH\" TO ZOË'"),
+    ),
+    WrongAnswer(
+        "upper and lower by hand, for ASCII letters only",
+        solution_with(
+            "09",
+            (
+                'TOOLS = {"upper": str.upper, "lower": str.lower, "title": str.title}',
+                "def _shift(text: str, start: str, end: str, by: int) -> str:\n"
+                '    return "".join(chr(ord(c) + by) if start <= c <= end else c for c in text)\n\n\n'
+                'TOOLS = {"upper": lambda t: _shift(t, "a", "z", -32), '
+                '"lower": lambda t: _shift(t, "A", "Z", 32), '
+                '"title": str.title}',
+            ),
+        ),
+        ("steps ['upper'] on 'say \"grüß dich\" to Zoë' gave",),
     ),
 ]

@@ -1,6 +1,6 @@
 """Lesson 11: the Cheapest workflow asks every shop at once (asyncio.gather); a failed quote fails it."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import RightAnswer, WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 GATHER = """        quotes = await asyncio.gather(
             *(
@@ -62,3 +62,42 @@ WRONG_ANSWERS = [
 
 # What the notebook's untouched exercise cell (one shop after the other) gets told.
 SKELETON_REASONS = ("asked one after the other", "asyncio.gather")
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong("lesson11_wrong_1", "scheduled by 3 different workflow tasks"),
+    outsider_wrong("lesson11_wrong_2", "with the shops ['north', 'atlantis'] it returned"),
+    outsider_wrong("lesson11_wrong_3", "'ActivityError' object has no attribute 'cents'"),
+    outsider_wrong("lesson11_wrong_4", "expected the cheapest quote, south's"),
+    # The text now says the quotes stay ordinary activities (workflow.execute_activity).
+    outsider_wrong("lesson11_wrong_5", "local activities", "workflow.execute_activity"),
+    outsider_wrong("lesson11_wrong_6", "asked one after the other", "Start all the activities first"),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson11_right_1"), outsider_right("lesson11_right_2")]
+
+
+# The kinds of gap an outsider found (issue 18), as the team's own cases.
+RIGHT_ANSWERS += [
+    RightAnswer(
+        "the activity's failure raised again as the workflow's own ApplicationError",
+        solution_with(
+            "11",
+            (
+                "import asyncio\n",
+                "import asyncio\n\nfrom temporalio.exceptions import ActivityError, ApplicationError\n",
+            ),
+            (
+                "        quotes = await asyncio.gather(",
+                "        try:\n            quotes = await asyncio.gather(",
+            ),
+            (
+                "            )\n        )\n        return min",
+                "            )\n            )\n        except ActivityError as err:\n"
+                '            raise ApplicationError(f"no quote from every shop: {err}") from err\n'
+                "        return min",
+            ),
+        ),
+    ),
+]

@@ -1,6 +1,6 @@
 """Lesson 12: write the test that catches RefactoredTrialWorkflow charging a customer who cancelled."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 SKELETON_REASONS = ("pass on RefactoredTrialWorkflow too",)
 CANCEL_AND_AWAIT = """        await handle.signal(trial_workflow.cancel)
@@ -57,5 +57,32 @@ WRONG_ANSWERS = [
         "no function pytest would run",
         "async def check_trial(env, trial_workflow):\n    pass\n",
         ("no test function in exercise12",),
+    ),
+]
+
+
+# Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+WRONG_ANSWERS += [
+    outsider_wrong("lesson12_wrong_1", "pass on RefactoredTrialWorkflow too", "record their calls"),
+    outsider_wrong(
+        "lesson12_wrong_2", "a correct trial workflow with another class name", "never which class"
+    ),
+    outsider_wrong("lesson12_wrong_3", "on the correct TrialWorkflow", "a cancelled trial was charged"),
+    outsider_wrong("lesson12_wrong_4", "do not catch its bug yet", "stand-in activities"),
+    outsider_wrong("lesson12_wrong_5", "they do not catch its bug", "where the bug shows"),
+    outsider_wrong("lesson12_wrong_6", "A test must pass on correct code", "line 57"),
+]
+
+RIGHT_ANSWERS = [outsider_right("lesson12_right_1"), outsider_right("lesson12_right_2")]
+
+
+# The kinds of gap an outsider found (issue 18), as the team's own cases.
+WRONG_ANSWERS += [
+    WrongAnswer(
+        "tells the two classes apart instead of testing",
+        "from temporal_notebooks.workflows.testing_lesson import RefactoredTrialWorkflow\n\n\n"
+        "async def test_a_cancelled_trial_is_not_charged(env, trial_workflow):\n"
+        "    assert trial_workflow is not RefactoredTrialWorkflow\n",
+        ("pass on TidyTrialWorkflow", "same bug", "tell the classes apart"),
     ),
 ]
