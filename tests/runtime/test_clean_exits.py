@@ -7,6 +7,9 @@ import asyncio
 import subprocess
 import sys
 
+import pytest
+from kernel import Kernel
+
 from temporal_notebooks.apps.greeting.worker import run_worker
 from temporal_notebooks.runtime import devserver
 
@@ -30,6 +33,7 @@ async def _starter(index: int) -> tuple[int, str, str]:
     return process.returncode, stdout.decode(), stderr.decode()
 
 
+@pytest.mark.timeout(1200)  # 200 processes of about 0.7 s of CPU each: minutes on a shared machine
 async def test_a_client_command_run_200_times_exits_cleanly_every_time(
     dev_server: devserver.DevServer,
 ) -> None:
@@ -67,3 +71,38 @@ def test_a_command_exits_with_its_own_status(dev_server: devserver.DevServer) ->
     failed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1 and failed.stdout == "partial output", failed
     assert failed.stderr.rstrip().endswith("ValueError: boom"), failed.stderr
+
+
+KERNELS = 6
+WORKER_CELLS = (
+    "from temporal_notebooks.notebook import *\nclient = await connect(quiet=True)",
+    "from temporal_notebooks.workflows.greeting import GreetingWorkflow\n"
+    "from temporal_notebooks.activities.greeting import compose_greeting\n"
+    "worker = await start_worker(client, scoped('clean-exit'), workflows=[GreetingWorkflow],\n"
+    "    activities=[compose_greeting])\n"
+    "print(await client.execute_workflow(GreetingWorkflow.run, 'Kernel',\n"
+    "    id=scoped(f'clean-exit-{os.getpid()}'), task_queue=scoped('clean-exit')))",
+)
+
+
+@pytest.mark.timeout(600)
+async def test_a_kernel_shut_down_while_its_worker_runs_exits_with_status_0(
+    dev_server: devserver.DevServer,
+) -> None:
+    """The same SDK threads live in a kernel with a worker: its process must end by itself, with
+    status 0, neither aborted (SIGABRT) nor killed by Jupyter for not ending (SIGTERM, SIGKILL)."""
+    slots = asyncio.Semaphore(2)
+
+    async def one() -> int:
+        async with slots, Kernel() as kernel:
+            await kernel.ok("import os")
+            for cell in WORKER_CELLS:
+                await kernel.ok(cell, timeout=120)
+            assert "worker running" in await kernel.ok("print(worker.status_html())")
+            process = kernel.manager.provisioner.process
+            kernel.manager.shutdown_wait_time = 60  # Jupyter signals a kernel only after this
+            await kernel.shutdown()
+            return process.wait(10)
+
+    codes = await asyncio.gather(*(one() for _ in range(KERNELS)))
+    assert codes == [0] * KERNELS, f"kernel exit statuses: {codes}"

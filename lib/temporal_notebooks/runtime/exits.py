@@ -5,8 +5,8 @@ each client call and forward core logs (``Python::attach`` in the bridge's ``run
 has no way to close a client or its runtime, so those threads are still there when the interpreter
 finalizes. When one of them touches Python at that moment, CPython aborts the process after the
 command's output: ``Fatal Python error: PyGILState_Release: thread state ... must be current when
-releasing`` and SIGABRT (sdk-python#300, open upstream). Seen here in about 1 run in 9 of a bare
-client script under load, and in the greeting app's starter.
+releasing`` and SIGABRT (sdk-python#300, open upstream). Seen here on a loaded machine in 7 of 60
+runs of a bare client script and in 5 of 240 runs of the greeting app's starter.
 
 So a command that may have opened a client ends through :func:`run_command`: once its output and
 logs are flushed, the process exits with the command's status and skips interpreter finalization,
