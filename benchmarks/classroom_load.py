@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
 import time
 
@@ -142,4 +141,6 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    from temporal_notebooks.runtime.exits import run_command  # ends with main's status, not the SDK's abort
+
+    run_command(lambda: asyncio.run(main()))

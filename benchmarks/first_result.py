@@ -72,4 +72,6 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5))
+    from temporal_notebooks.runtime.exits import run_command  # ends with main's status, not the SDK's abort
+
+    run_command(lambda: asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)))

@@ -21,7 +21,6 @@ import asyncio
 import dataclasses
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -129,4 +128,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from temporal_notebooks.runtime.exits import run_command  # ends with main's status, not the SDK's abort
+
+    run_command(main)

@@ -46,4 +46,6 @@ async def main(n: int, prefixes: list[str]) -> None:
 
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    asyncio.run(main(count, sys.argv[2:]))
+    from temporal_notebooks.runtime.exits import run_command  # ends with main's status, not the SDK's abort
+
+    run_command(lambda: asyncio.run(main(count, sys.argv[2:])))

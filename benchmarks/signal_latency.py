@@ -222,4 +222,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from temporal_notebooks.runtime.exits import run_command  # ends with main's status, not the SDK's abort
+
+    run_command(main)

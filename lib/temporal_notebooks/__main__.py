@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .classroom.class_server import DEFAULT_UI_PUBLIC_PATH, ClassServerOptions
 from .runtime import devserver
 from .runtime.connection import server_info
+from .runtime.exits import run_command
 
 
 def _server(action: str) -> int:
@@ -99,5 +99,10 @@ def _class_server_options(args: argparse.Namespace) -> ClassServerOptions:
     )
 
 
+def console_main() -> None:
+    """The ``temporal-notebooks`` console script: ``main`` with a clean exit (see runtime/exits.py)."""
+    run_command(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -394,4 +394,6 @@ async def _reap(processes: list[asyncio.subprocess.Process]) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from temporal_notebooks.runtime.exits import run_command  # ends with main's status, not the SDK's abort
+
+    run_command(main)

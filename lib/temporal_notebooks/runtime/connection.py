@@ -229,7 +229,7 @@ def _move_client(client: Client, fresh: Client) -> None:
 
     for running in running_workers().values():
         if running.worker.client is client:
-            running.worker.client = client  # the setter hands the worker's core the new connection
+            running.follow_client()  # a new worker on the new connection (see there why)
 
 
 # --- watching the server while workers run ---------------------------------------------------------

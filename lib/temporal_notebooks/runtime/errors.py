@@ -51,6 +51,10 @@ class ServerUnreachableError(NotebookError):
     """The configured Temporal server did not answer."""
 
 
+class ServerAwayError(ServerUnreachableError):
+    """The server stopped answering while a cell waited for an update or a result."""
+
+
 class SettingsError(NotebookError):
     """A setting (environment variable, config file, folder) is wrong; the line says which and how."""
 

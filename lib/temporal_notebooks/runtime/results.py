@@ -11,6 +11,7 @@ result. It also notices a workflow that no worker polls for, and a run that wait
 the run is idle, which messages it takes and, where the lesson said so with :func:`say_who_sends`,
 which cell sends the one it waits for. (The built-in ``__stack_trace`` query cannot say where: in
 temporalio 1.35 it lists each task's outermost frame only, ``_run_top_level_workflow_function``.)
+And a server that stops answering while a cell waits for a result or an update gets one line too.
 """
 
 from __future__ import annotations
@@ -21,26 +22,36 @@ import dataclasses
 import re
 import sysconfig
 import time
+from collections.abc import Awaitable
 from datetime import UTC
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.api.enums.v1 import EventType, TaskQueueType, WorkflowTaskFailedCause
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
+    Client,
     Interceptor,
     OutboundInterceptor,
     StartWorkflowInput,
     WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowUpdateHandle,
 )
 
-from .errors import NoWorkerError, WorkflowTaskFailedError
+from .errors import NoWorkerError, ServerAwayError, WorkflowTaskFailedError
 
+T = TypeVar("T")
 NO_WORKER_GRACE_S = 3.0
 WAITING_NOTICE_S = 5.0  # a result awaited this long on an idle run: say what it waits for
 _senders: dict[str, str] = {}  # workflow type name -> which cell sends the message its run waits for
+# A server that missed this many health checks in a row (1.5 s deadline each, 0.5 s apart) is away:
+# at most about 7 s after it went, the waiting cell says so instead of waiting on silently. A busy but
+# live server answers such a check in milliseconds.
+AWAY_MISSES = 3
+AWAY_CHECK_EVERY_S = 0.5
+AWAY_CHECK_TIMEOUT_S = 1.5
 _CODE_FAILURES = {
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
@@ -57,6 +68,7 @@ class WatchedWorkflowHandle(WorkflowHandle):
             asyncio.ensure_future(watch_task_failures(self)),
             asyncio.ensure_future(check_worker_polls(self)),
             asyncio.ensure_future(notice_waiting_for_message(self)),
+            asyncio.ensure_future(watch_server_away(self._client)),
         ]
         try:
             pending = {result, *watchers}
@@ -69,6 +81,77 @@ class WatchedWorkflowHandle(WorkflowHandle):
         finally:
             for task in (result, *watchers):
                 task.cancel()
+
+    async def execute_update(self, *args: Any, **kwargs: Any) -> Any:
+        return await while_server_answers(self._client, super().execute_update(*args, **kwargs))
+
+    async def start_update(self, *args: Any, **kwargs: Any) -> WorkflowUpdateHandle[Any]:
+        handle = await while_server_answers(self._client, super().start_update(*args, **kwargs))
+        return watched_update_handle(handle)
+
+    def get_update_handle(self, *args: Any, **kwargs: Any) -> WorkflowUpdateHandle[Any]:
+        return watched_update_handle(super().get_update_handle(*args, **kwargs))
+
+
+class WatchedUpdateHandle(WorkflowUpdateHandle):
+    """An update handle whose ``result()`` says so when the server stops answering."""
+
+    async def result(self, *args: Any, **kwargs: Any) -> Any:
+        return await while_server_answers(self._client, super().result(*args, **kwargs))
+
+
+def watched_update_handle(handle: WorkflowUpdateHandle[Any]) -> WorkflowUpdateHandle[Any]:
+    if type(handle) is WorkflowUpdateHandle:
+        handle.__class__ = WatchedUpdateHandle
+    return handle
+
+
+async def while_server_answers(client: Client, awaitable: Awaitable[T]) -> T:
+    """``awaitable``'s answer, or :class:`ServerAwayError` once the server has stopped answering.
+
+    The SDK's own calls wait longer than a learner should: its retries last 10 s, and a call on a
+    connection whose address is now held by a process that accepts it but never replies (the server
+    went and something else took its port) waits for the HTTP/2 keep-alive, 30 + 15 s.
+    """
+    answer = asyncio.ensure_future(awaitable)
+    watcher = asyncio.ensure_future(watch_server_away(client))
+    try:
+        done, _ = await asyncio.wait({answer, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if answer in done:
+            return answer.result()
+        watcher.result()  # raises ServerAwayError
+        raise AssertionError("unreachable")
+    finally:
+        # A cancelled update call ends with the SDK's own error rather than as cancelled: retrieved
+        # here, so asyncio does not print it later as "never retrieved".
+        answer.add_done_callback(lambda task: task.cancelled() or task.exception())
+        answer.cancel()
+        watcher.cancel()
+
+
+async def watch_server_away(client: Client) -> None:
+    """Raise :class:`ServerAwayError` once ``client``'s server misses ``AWAY_MISSES`` checks in a row."""
+    from .connection import server_healthy
+
+    misses, since = 0, time.time()
+    while True:
+        await asyncio.sleep(AWAY_CHECK_EVERY_S)  # first: a quick answer (a widget's click) costs no check
+        if await server_healthy(client, AWAY_CHECK_TIMEOUT_S):
+            misses, since = 0, time.time()
+        else:
+            misses += 1
+            if misses >= AWAY_MISSES:
+                raise ServerAwayError(_away_line(client, since))
+
+
+def _away_line(client: Client, since: float) -> str:
+    address = client.service_client.config.target_host
+    when = time.strftime("%H:%M:%S", time.localtime(since))
+    return (
+        f"The Temporal server at {address} has not answered since {when}: it was stopped, or it moved "
+        "to another port. Re-run the notebook's first cell (it starts the local server again, or finds "
+        "where it runs now), then this cell: the workflow kept its state on the server."
+    )
 
 
 @dataclasses.dataclass

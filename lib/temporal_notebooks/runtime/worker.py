@@ -38,6 +38,7 @@ _workers: dict[str, RunningWorker] = {}
 _worker_numbers = itertools.count(1)
 MAX_ERRORS_KEPT = 20
 COUNT_SHOWN_AFTER_S = 0.3  # the status line's activity count follows a burst of activities this late
+RETIRED_STOP_WAIT_S = 2.0  # how long stop() waits for a worker left behind on a moved server's address
 
 
 @dataclasses.dataclass
@@ -79,6 +80,8 @@ class RunningWorker:
         self._status = status
         self._task: asyncio.Task | None = None
         self._count_shown: asyncio.TimerHandle | None = None
+        self._connection = worker.client.service_client  # the server connection its polls use
+        self._retired: set[asyncio.Task] = set()  # shutdowns of workers left on an old address
 
     @property
     def running(self) -> bool:
@@ -105,6 +108,28 @@ class RunningWorker:
         else:
             self.state = "stopped"
         self.refresh()
+
+    def follow_client(self) -> None:
+        """Poll the server that the worker's client now points at (the local server moved).
+
+        The SDK can hand a running worker a new connection (``Worker.client = ...``), but the polls
+        already under way stay on the old one and keep every poll slot until they end. When another
+        process holds the old port and accepts connections without ever replying, that takes the
+        HTTP/2 keep-alive's 30 + 15 s, and no workflow task or update is served meanwhile. A new
+        worker with the same options polls the new server at once; the old one shuts down behind it.
+        """
+        client = self.worker.client
+        if not self.running or self._connection is client.service_client:
+            return
+        old, old_task = self.worker, self._task
+        assert old_task is not None
+        old_task.remove_done_callback(self._on_exit)
+        self.worker = Worker(**old.config())  # same options, same client object: its new connection
+        self._connection = client.service_client
+        retired = asyncio.ensure_future(_retire(old, old_task))
+        self._retired.add(retired)
+        retired.add_done_callback(self._retired.discard)
+        self._launch()
 
     def report(self, message: str, details: str = "") -> None:
         self.problems.append(WorkerProblem(time.time(), message, details))
@@ -161,6 +186,8 @@ class RunningWorker:
             await self.worker.shutdown()
         with contextlib.suppress(BaseException):
             await self._task
+        if self._retired:  # their polls may hang on the old address: they are not waited for long
+            await asyncio.wait(set(self._retired), timeout=RETIRED_STOP_WAIT_S)
         for pool in (self.executor, self.workflow_executor):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -168,6 +195,14 @@ class RunningWorker:
         self.refresh()
         if _workers.get(self.task_queue) is self:
             del _workers[self.task_queue]
+
+
+async def _retire(worker: Worker, task: asyncio.Task) -> None:
+    """Shut down a worker replaced by :meth:`RunningWorker.follow_client`; its errors are no news."""
+    with contextlib.suppress(BaseException):
+        await worker.shutdown()
+    with contextlib.suppress(BaseException):
+        await task
 
 
 def _is_sync(fn: Callable) -> bool:

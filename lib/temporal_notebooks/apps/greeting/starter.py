@@ -10,6 +10,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from temporal_notebooks.apps.greeting import task_queue
 from temporal_notebooks.runtime.connection import client_connect_args
+from temporal_notebooks.runtime.exits import run_command
 from temporal_notebooks.runtime.learner import scoped
 from temporal_notebooks.workflows.greeting import GreetingWorkflow
 
@@ -31,4 +32,4 @@ def main(name: str | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main)  # exits with main's status, never with the SDK's abort at interpreter exit

@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 from temporal_notebooks.activities.greeting import compose_greeting
 from temporal_notebooks.apps.greeting import task_queue
 from temporal_notebooks.runtime.connection import client_connect_args
+from temporal_notebooks.runtime.exits import run_command
 from temporal_notebooks.workflows.greeting import FormalGreetingWorkflow, GreetingWorkflow
 
 
@@ -36,4 +37,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main)  # exits with main's status, never with the SDK's abort at interpreter exit
