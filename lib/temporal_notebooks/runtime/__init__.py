@@ -30,6 +30,13 @@ from .exercises import (
 )
 from .learner import learner_id, scoped
 from .names import RegisteredNames, registered_names
+from .visibility import (
+    ensure_search_attributes,
+    listed,
+    schedule_actions,
+    ui_query_link,
+    ui_schedule_link,
+)
 from .worker import (
     run_script_in_background,
     running_workers,
@@ -51,9 +58,11 @@ __all__ = [
     "connect",
     "current_info",
     "exercise_check",
+    "ensure_search_attributes",
     "explain",
     "install_notebook_handler",
     "learner_id",
+    "listed",
     "not_yet",
     "passed",
     "register_magics",
@@ -61,6 +70,7 @@ __all__ = [
     "run_exercise_workflow",
     "run_script_in_background",
     "running_workers",
+    "schedule_actions",
     "scoped",
     "server_info",
     "show_code",
@@ -69,6 +79,8 @@ __all__ = [
     "stop_all_workers",
     "stop_worker",
     "temporal_cli",
+    "ui_query_link",
+    "ui_schedule_link",
     "workflow_type_name",
     "write_module",
 ]
