@@ -282,6 +282,17 @@ LESSONS: tuple[Lesson, ...] = (
         open_for_play=("order-3",),  # waits for its payment until the learner's next cell pays it
         track=AFTER_THE_WORKSHOP,
     ),
+    Lesson(
+        "16",
+        "Data converters and codecs",
+        "16_data_converters.ipynb",
+        "data_converters",
+        ("converters-pydantic", "converters-encrypted", "converters-hidden"),
+        SmokeRun("NoteWorkflow", ("smoke test",), expect="SMOKE TEST"),
+        # a declined card (twice: leaked, then sealed); a run no worker can read, terminated
+        fails_on_purpose=("payment-declined*", "note-no-codec"),
+        track=AFTER_THE_WORKSHOP,
+    ),
 )
 
 OTHER = "other"  # the lesson column of workflows no lesson claims

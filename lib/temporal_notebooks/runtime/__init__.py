@@ -7,6 +7,7 @@ every run, so they stay small and free of runtime machinery.
 
 from .cli import CliOutput, temporal_cli
 from .connection import ServerInfo, connect, current_info, server_info
+from .converters import client_with_converter
 from .environment import check_environment
 from .errors import (
     NotebookError,
@@ -55,6 +56,7 @@ __all__ = [
     "WorkflowTaskFailedError",
     "attempt",
     "check_environment",
+    "client_with_converter",
     "connect",
     "current_info",
     "exercise_check",

@@ -1,0 +1,73 @@
+"""Lesson 16: ZlibCodec compresses each whole payload into a new one marked binary/zlib, and decodes
+only what it marked."""
+
+from wrong_answers import WrongAnswer, solution_with
+
+ENCODE = """        return [
+            Payload(metadata={"encoding": ENCODING}, data=zlib.compress(payload.SerializeToString()))
+            for payload in payloads
+        ]
+"""
+DECODE = """        return [
+            Payload.FromString(zlib.decompress(payload.data))
+            if payload.metadata.get("encoding") == ENCODING
+            else payload
+            for payload in payloads
+        ]
+"""
+
+WRONG_ANSWERS = [
+    WrongAnswer(
+        "payloads passed through unchanged (the skeleton)",
+        solution_with(
+            "16", (ENCODE, "        return list(payloads)\n"), (DECODE, "        return list(payloads)\n")
+        ),
+        ("readable and uncompressed", "{'encoding': b'binary/zlib'}"),
+    ),
+    WrongAnswer(
+        "the data compressed, the metadata kept",
+        solution_with(
+            "16",
+            (
+                ENCODE,
+                "        return [Payload(metadata=p.metadata, data=zlib.compress(p.data))\n"
+                "                for p in payloads]\n",
+            ),
+            (
+                DECODE,
+                "        return [Payload(metadata=p.metadata, data=zlib.decompress(p.data))\n"
+                "                for p in payloads]\n",
+            ),
+        ),
+        ("marked 'json/plain'", "which is not what those bytes are"),
+    ),
+    WrongAnswer(
+        "decode opens every payload, whatever its encoding",
+        solution_with(
+            "16",
+            (
+                DECODE,
+                "        return [Payload.FromString(zlib.decompress(p.data)) for p in payloads]\n",
+            ),
+        ),
+        ("decode changed a payload it had not encoded", "Decode only payloads marked binary/zlib"),
+    ),
+    WrongAnswer(
+        "decode forgets to decompress",
+        solution_with(
+            "16", ("Payload.FromString(zlib.decompress(payload.data))", "Payload.FromString(payload.data)")
+        ),
+        ("running it failed", "cannot read the payloads"),
+    ),
+    WrongAnswer(
+        "marked binary/zlib but not compressed",
+        solution_with(
+            "16", ("data=zlib.compress(payload.SerializeToString())", "data=payload.SerializeToString()")
+        ).replace("Payload.FromString(zlib.decompress(payload.data))", "Payload.FromString(payload.data)"),
+        ("that is not compressed", "zlib.compress"),
+    ),
+]
+
+
+# What the notebook's untouched exercise cell gets told.
+SKELETON_REASONS = ("readable and uncompressed", "binary/zlib")
