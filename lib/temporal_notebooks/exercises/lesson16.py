@@ -21,7 +21,7 @@ from temporalio.converter import DataConverter, PayloadCodec
 
 from temporal_notebooks.activities.data_converters import shout
 from temporal_notebooks.runtime.converters import client_with_converter
-from temporal_notebooks.runtime.errors import explain
+from temporal_notebooks.runtime.errors import WorkflowTaskFailedError, explain
 from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, short_lived_worker
 from temporal_notebooks.runtime.learner import scoped
 from temporal_notebooks.workflows.data_converters import NoteWorkflow
@@ -72,6 +72,12 @@ async def check(client: Client) -> CheckResult:
         result, stored = await _run_note(client, codec)
     except TimeoutError:
         return not_yet(f"the workflow gave no result within {RUN_TIMEOUT_S:.0f} s: does decode undo encode?")
+    except WorkflowTaskFailedError as exc:  # the worker's decode of the note raised
+        where = f" ({exc.line})" if exc.line else ""
+        return not_yet(
+            f"the worker could not decode the note with your codec: {exc.cause_message}{where}. "
+            "decode must give back exactly the payload that encode was given."
+        )
     except Exception as exc:
         return not_yet(f"running it failed: {explain(exc) or f'{type(exc).__name__}: {exc}'}")
     encoding = stored.metadata.get("encoding", b"").decode()

@@ -57,7 +57,7 @@ WRONG_ANSWERS = [
         solution_with(
             "16", ("Payload.FromString(zlib.decompress(payload.data))", "Payload.FromString(payload.data)")
         ),
-        ("running it failed", "cannot read the payloads"),
+        ("could not decode the note", "decode must give back exactly the payload"),
     ),
     WrongAnswer(
         "marked binary/zlib but not compressed",
