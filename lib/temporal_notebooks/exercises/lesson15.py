@@ -30,6 +30,8 @@ ORDER_ID = "order-check"
 EXPECTED = ["refunding", "refunded"]
 RUN_TIMEOUT_S = 5.0
 LISTED_TIMEOUT_S = 5.0
+REMOVED = "(removed)"
+SHOWN = {"activity": "(the refund activity)", REMOVED: REMOVED}
 FIX = "workflow.upsert_search_attributes([ORDER_STATUS.value_set(...)])"
 
 
@@ -44,7 +46,7 @@ def _status_steps(events: list) -> list[str]:
             fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
             if ORDER_STATUS.name in fields:
                 value = PayloadConverter.default.from_payloads([fields[ORDER_STATUS.name]])[0]
-                steps.append(str(value))
+                steps.append(REMOVED if value in (None, [], "") else str(value))  # value_unset()
     return steps
 
 
@@ -70,7 +72,7 @@ async def check(client: Client) -> CheckResult:
             reason += " Only registered search attributes can be set: use the ORDER_STATUS key."
         return not_yet(f"running it failed: {reason}")
     steps = _status_steps(run.events)
-    values = [step for step in steps if step != "activity"]
+    values = [step for step in steps if step not in SHOWN]
     if not values:
         memo_set = run.of_type(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED)
         return not_yet(
@@ -83,7 +85,7 @@ async def check(client: Client) -> CheckResult:
             + f"Use {FIX}."
         )
     if steps != [EXPECTED[0], "activity", EXPECTED[1]]:
-        shown = " → ".join("(the refund activity)" if step == "activity" else repr(step) for step in steps)
+        shown = " → ".join(SHOWN.get(step, repr(step)) for step in steps)
         return not_yet(
             f"the run went {shown}; support needs OrderStatus 'refunding' set before the refund "
             "activity and 'refunded' after it, each with its own upsert."
