@@ -279,7 +279,6 @@ LESSONS: tuple[Lesson, ...] = (
         "schedules",
         ("schedules",),
         SmokeRun("ReportWorkflow", ({"region": "smoke test"},), expect="sales report for smoke test"),
-        open_for_play=("order-3",),  # waits for its payment until the learner's next cell pays it
         track=AFTER_THE_WORKSHOP,
     ),
     Lesson(
