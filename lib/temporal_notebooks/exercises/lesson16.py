@@ -32,6 +32,10 @@ ENCODING = b"binary/zlib"
 NOTE = "tick tock " * 1000  # 10,000 characters that compress well
 RUN_TIMEOUT_S = 8.0
 OTHER = Payload(metadata={"encoding": b"json/plain"}, data=b'"written before the codec"')
+SMALL = Payload(metadata={"encoding": b"json/plain"}, data=b'"hi"')
+TYPED = Payload(
+    metadata={"encoding": b"json/protobuf", "messageType": b"temporal.api.common.v1.Payload"}, data=b"{}"
+)
 
 
 def _codec_class() -> type | CheckResult:
@@ -42,6 +46,46 @@ def _codec_class() -> type | CheckResult:
     if not (isinstance(found, type) and issubclass(found, PayloadCodec)):
         return not_yet(f"module {MODULE} has no class {CLASS_NAME}(PayloadCodec).")
     return found
+
+
+def _copy(payload: Payload) -> Payload:
+    copy = Payload()
+    copy.CopyFrom(payload)
+    return copy
+
+
+async def _changes_its_input(codec: PayloadCodec) -> str | None:
+    """Does encode change the payload it was given? (The SDK's docstring: it should not be mutated.)"""
+    given = _copy(SMALL)
+    with contextlib.suppress(Exception):  # an encode that raises is reported by the run
+        await codec.encode([given])
+    if given == SMALL:
+        return None
+    return (
+        "encode changed the payload it was given: the SDK hands the codec payloads it must not change "
+        "(the same objects may be sent or kept elsewhere). Build a new Payload for each instead."
+    )
+
+
+async def _encode_problem(codec: PayloadCodec) -> str | None:
+    """What encode does wrong with a tiny payload and one with more metadata, if anything."""
+    try:
+        small, typed = await codec.encode([_copy(SMALL), _copy(TYPED)])  # copies: encode may mutate
+    except Exception as exc:
+        return f"encode raised {type(exc).__name__}: {exc}"
+    if small.metadata.get("encoding") != ENCODING:
+        return (
+            f"encode left a {SMALL.ByteSize()}-byte payload as it was: the exercise asks for each payload "
+            "to be compressed and marked, whatever its size."
+        )
+    if dict(typed.metadata) != {"encoding": ENCODING}:
+        extra = ", ".join(sorted(key for key in typed.metadata if key != "encoding"))
+        return (
+            f"encode copied the original payload's metadata ({extra}) onto the new one: the original, "
+            "metadata and all, is inside the compressed data; the new payload's metadata is only "
+            "{'encoding': b'binary/zlib'}."
+        )
+    return None
 
 
 async def _run_note(client: Client, codec: PayloadCodec) -> tuple[str, Payload]:
@@ -69,11 +113,19 @@ async def check(client: Client) -> CheckResult:
         return codec_class
     try:
         codec = codec_class()
+        changed = await _changes_its_input(codec)
+        if changed:
+            return not_yet(changed)
         result, stored = await _run_note(client, codec)
     except TimeoutError:
         return not_yet(f"the workflow gave no result within {RUN_TIMEOUT_S:.0f} s: does decode undo encode?")
-    except WorkflowTaskFailedError as exc:  # the worker's decode of the note raised
+    except WorkflowTaskFailedError as exc:  # the worker could not turn the note back into a str
         where = f" ({exc.line})" if exc.line else ""
+        if f"Unknown payload encoding {ENCODING.decode()}" in exc.cause_message:
+            return not_yet(
+                f"the note reached the worker still marked {ENCODING.decode()}: decode did not recognise "
+                "its own encoding (metadata values are bytes: compare with ENCODING, b'binary/zlib')."
+            )
         return not_yet(
             f"the worker could not decode the note with your codec: {exc.cause_message}{where}. "
             "decode must give back exactly the payload that encode was given."
@@ -108,6 +160,9 @@ async def check(client: Client) -> CheckResult:
             "decode changed a payload it had not encoded (a json/plain one): a history also holds payloads "
             "written before the codec, or by other clients. Decode only payloads marked binary/zlib."
         )
+    problem = await _encode_problem(codec)
+    if problem:
+        return not_yet(problem)
     return passed(
         f"the {len(NOTE):,}-character note is stored as {size} of binary/zlib, the workflow read it and "
         "answered, and decode leaves other payloads as they are."

@@ -3,6 +3,8 @@ only what it marked."""
 
 from wrong_answers import WrongAnswer, solution_with
 
+from .lesson15 import outsider_right, outsider_wrong  # the outsider helpers (see lesson15.py)
+
 ENCODE = """        return [
             Payload(metadata={"encoding": ENCODING}, data=zlib.compress(payload.SerializeToString()))
             for payload in payloads
@@ -42,17 +44,6 @@ WRONG_ANSWERS = [
         ("marked 'json/plain'", "which is not what those bytes are"),
     ),
     WrongAnswer(
-        "decode opens every payload, whatever its encoding",
-        solution_with(
-            "16",
-            (
-                DECODE,
-                "        return [Payload.FromString(zlib.decompress(p.data)) for p in payloads]\n",
-            ),
-        ),
-        ("decode changed a payload it had not encoded", "Decode only payloads marked binary/zlib"),
-    ),
-    WrongAnswer(
         "decode forgets to decompress",
         solution_with(
             "16", ("Payload.FromString(zlib.decompress(payload.data))", "Payload.FromString(payload.data)")
@@ -66,8 +57,24 @@ WRONG_ANSWERS = [
         ).replace("Payload.FromString(zlib.decompress(payload.data))", "Payload.FromString(payload.data)"),
         ("that is not compressed", "zlib.compress"),
     ),
+    # Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
+    outsider_wrong(
+        "lesson16_wrong_1", "Unknown payload encoding <unknown>", "decode must give back exactly the payload"
+    ),
+    outsider_wrong("lesson16_wrong_2", "encode changed the payload it was given", "Build a new Payload"),
+    outsider_wrong(
+        "lesson16_wrong_3", "decode changed a payload it had not encoded", "Decode only payloads marked"
+    ),
+    outsider_wrong("lesson16_wrong_4", "did not recognise its own encoding", "metadata values are bytes"),
+    outsider_wrong("lesson16_wrong_5", "encode left a 30-byte payload as it was", "whatever its size"),
+    outsider_wrong(
+        "lesson16_wrong_6",
+        "copied the original payload's metadata (messageType)",
+        "only {'encoding': b'binary/zlib'}",
+    ),
 ]
 
+RIGHT_ANSWERS = [outsider_right("lesson16_right_1")]
 
 # What the notebook's untouched exercise cell gets told.
 SKELETON_REASONS = ("readable and uncompressed", "binary/zlib")
