@@ -79,6 +79,7 @@ class Lesson:
     smoke: SmokeRun | None = None
     open_for_play: tuple[str, ...] = ()
     fails_on_purpose: tuple[str, ...] = ()
+    track: str = "workshop"  # or AFTER_THE_WORKSHOP (TODO lead: merge with the track field of "pace")
 
     @property
     def label(self) -> str:
@@ -92,6 +93,8 @@ class Lesson:
         """Does the lesson (or an exercise check) fail, terminate or stall this workflow on purpose?"""
         return _matches(name, self.fails_on_purpose) or is_exercise_check(name)
 
+
+AFTER_THE_WORKSHOP = "after the workshop"  # lessons for a learner's first real service, done alone later
 
 EXERCISE_CHECK_IDS = ("check-*",)  # what run_exercise_workflow and the exercise checks start
 
@@ -268,6 +271,26 @@ LESSONS: tuple[Lesson, ...] = (
         SmokeRun(
             "Trial", ({"customer": "smoke test", "days": 30},), (signal("cancel"),), expect="not charged"
         ),
+    ),
+    Lesson(
+        "15",
+        "Schedules and visibility",
+        "15_schedules_and_visibility.ipynb",
+        "schedules",
+        ("schedules",),
+        SmokeRun("ReportWorkflow", ({"region": "smoke test"},), expect="sales report for smoke test"),
+        track=AFTER_THE_WORKSHOP,
+    ),
+    Lesson(
+        "16",
+        "Data converters and codecs",
+        "16_data_converters.ipynb",
+        "data_converters",
+        ("converters-pydantic", "converters-encrypted", "converters-hidden"),
+        SmokeRun("NoteWorkflow", ("smoke test",), expect="SMOKE TEST"),
+        # a declined card (twice: leaked, then sealed); a run no worker can read, terminated
+        fails_on_purpose=("payment-declined*", "note-no-codec"),
+        track=AFTER_THE_WORKSHOP,
     ),
 )
 

@@ -7,6 +7,7 @@ every run, so they stay small and free of runtime machinery.
 
 from .cli import CliOutput, temporal_cli
 from .connection import ServerInfo, connect, current_info, server_info
+from .converters import client_with_converter
 from .environment import check_environment
 from .errors import (
     NotebookError,
@@ -31,6 +32,13 @@ from .exercises import (
 from .learner import learner_id, scoped
 from .names import RegisteredNames, registered_names
 from .results import say_who_sends
+from .visibility import (
+    ensure_search_attributes,
+    listed,
+    schedule_actions,
+    ui_query_link,
+    ui_schedule_link,
+)
 from .worker import (
     run_script_in_background,
     running_workers,
@@ -49,12 +57,15 @@ __all__ = [
     "WorkflowTaskFailedError",
     "attempt",
     "check_environment",
+    "client_with_converter",
     "connect",
     "current_info",
     "exercise_check",
+    "ensure_search_attributes",
     "explain",
     "install_notebook_handler",
     "learner_id",
+    "listed",
     "not_yet",
     "passed",
     "register_magics",
@@ -63,6 +74,7 @@ __all__ = [
     "run_script_in_background",
     "running_workers",
     "say_who_sends",
+    "schedule_actions",
     "scoped",
     "server_info",
     "show_code",
@@ -71,6 +83,8 @@ __all__ = [
     "stop_all_workers",
     "stop_worker",
     "temporal_cli",
+    "ui_query_link",
+    "ui_schedule_link",
     "workflow_type_name",
     "write_module",
 ]

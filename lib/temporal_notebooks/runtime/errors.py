@@ -136,6 +136,11 @@ def _task_failure_line(message: str, workflow_id: str, line: str | None) -> str:
             "where the workflow is started (a typo?) or register the workflow on the worker; the run "
             "waits on the server until a worker knows the type: terminate it if it was a mistake."
         )
+    if any(sign in message for sign in CODEC_MISMATCH_SIGNS):
+        return (
+            f"The worker cannot read the payloads of run '{workflow_id}' ({message}): they were encoded "
+            f"by a payload codec its data converter does not have. {CODEC_ADVICE}"
+        )
     if "Failed decoding arguments" in message:
         return (
             f"Run '{workflow_id}' got arguments its parameter types cannot take ({message}). A caller "
@@ -303,6 +308,23 @@ def _update_failed(exc: WorkflowUpdateFailedError) -> str:
     return f"The update was rejected or failed: {reason}"
 
 
+# A payload encoded by a codec that the reading side lacks (the SDK's KeyError), or a codec that
+# names the key it lacks.
+CODEC_MISMATCH_SIGNS = ("Unknown payload encoding", "was encrypted with key")
+CODEC_ADVICE = (
+    "A client and the workers of its task queues must use the same data converter and payload codec "
+    "(and key): make each with client_with_converter(client, <that converter>)."
+)
+
+
+def _codec_mismatch(exc: BaseException) -> str | None:
+    """A payload this side cannot decode: written through a codec this data converter lacks."""
+    text = str(exc.args[0]) if exc.args else str(exc)  # a KeyError's str() adds quotes
+    if not isinstance(exc, KeyError | ValueError) or not any(s in text for s in CODEC_MISMATCH_SIGNS):
+        return None
+    return f"This client cannot read the payload ({text}). {CODEC_ADVICE}"
+
+
 def _not_serializable(exc: BaseException) -> str | None:
     """The data converter's "not JSON serializable" TypeError, raised before anything is sent."""
     if not isinstance(exc, TypeError) or "serializable" not in str(exc):
@@ -368,7 +390,7 @@ def explain(exc: BaseException) -> str | None:
         return _nondeterminism(exc)
     if isinstance(exc, FailureError):
         return f"{type(exc).__name__}: {_failure_message(exc)}"
-    return _not_serializable(exc)
+    return _codec_mismatch(exc) or _not_serializable(exc)
 
 
 def _core_reason(text: str) -> str:

@@ -36,7 +36,12 @@ def _payload_text(payloads: dict | None) -> str:
 
     items = []
     for payload in (payloads or {}).get("payloads", []):
-        data = base64.b64decode(payload.get("data", "")).decode(errors="replace")
+        raw = base64.b64decode(payload.get("data", ""))
+        encoding = base64.b64decode(payload.get("metadata", {}).get("encoding", "")).decode(errors="replace")
+        if encoding.startswith("binary/"):  # a codec's output (encrypted, compressed): bytes, not text
+            items.append(f"[{encoding}, {len(raw)} bytes]")
+            continue
+        data = raw.decode(errors="replace")
         try:
             data = json.dumps(json.loads(data), ensure_ascii=False)  # "€", not "\\u20ac"
         except ValueError:
