@@ -41,7 +41,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from .errors import _core_reason
 
-REPR_CHARS = 60  # a value's repr is cut to this many characters (the widget's state panel is narrow)
+REPR_CHARS = 80  # a value's repr is cut to this many characters (the widget's state panel is narrow)
 MAX_NAMES = 12  # at most this many fields or locals per step
 
 _E = EventType
@@ -544,6 +544,7 @@ def _build(
             and e.event_type in _COMMAND_EVENT_TYPES
             and _completed_by(e) in (completed.event_id, 0)
             and _task_end(events, completed.event_id) >= e.event_id
+            and not _recorded_by_core(e)
         ]
         issued = commands_of.get(task["index"], [])
         decided = [
@@ -575,8 +576,15 @@ def _build(
             "Commands without an id (markers, completion, updates) were matched by order within their task."
         )
     steps = _steps(
-        events, tasks, task_of, steps_by_event, after_of, workflow_class, divergence, failure, event_details
+        events, tasks, task_of, steps_by_event, after_of, workflow_class, divergence, event_details
     )
+    for step in steps:  # a handler's or run's first line is its decorator: light its def instead
+        while (
+            step.line
+            and 0 <= step.line - first < len(source)
+            and source[step.line - first].lstrip()[:1] == "@"
+        ):
+            step.line += 1
     if failure and divergence is None:
         notes.append(f"The replay failed without a command that parts from the history: {_cut(failure, 300)}")
     event_rows = [
@@ -614,6 +622,17 @@ def _patch_note(call: dict[str, Any]) -> str:
         f"patched({call['patch_id']!r}){where} returned False: this history was recorded before the patch "
         "(no marker), so the old path runs"
     )
+
+
+PATCH_ATTRIBUTE = "TemporalChangeVersion"
+
+
+def _recorded_by_core(event: HistoryEvent) -> bool:
+    """The search attribute upsert the SDK's core adds after a patch marker: no command of the code."""
+    if event.event_type != _E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+        return False
+    fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+    return set(fields) == {PATCH_ATTRIBUTE}
 
 
 def _completed_by(event: HistoryEvent) -> int:
@@ -689,13 +708,13 @@ def _steps(
     after_of: dict[int, ActivationSeen],
     workflow_class: type,
     divergence: dict[str, Any] | None,
-    failure: str,
     details: Callable[[HistoryEvent], str],
 ) -> list[Step]:
     """One step per history event up to where replay stopped; command events carry the code's line,
     the others where the code waited then."""
     run_line = _run_line(workflow_class)
     handlers = _handler_lines(workflow_class)
+    update_names = _update_names(events)
     steps: list[Step] = []
     waiting: list[dict[str, Any]] = []
     fields: list[list[str]] = []
@@ -718,6 +737,8 @@ def _steps(
         if event.event_id in command_steps:
             step = command_steps[event.event_id]
             step.waiting = waiting
+            if step.line is None:
+                step.line = _update_handler_line(event, update_names, handlers)
             steps.append(step)
             fields = step.fields or fields
             continue
@@ -743,6 +764,10 @@ def _steps(
                 if waiting
                 else "no coroutine waits"
             )
+        elif _recorded_by_core(event):
+            caption = (
+                f"{name}: the SDK records the patch as search attribute {PATCH_ATTRIBUTE} (no code line)"
+            )
         elif event.event_type in _COMMAND_EVENT_TYPES:
             caption = f"{name} (no command of this replay matched it)"
         steps.append(Step(event=event.event_id, line=line, caption=caption, fields=fields, waiting=waiting))
@@ -756,10 +781,33 @@ def _run_line(workflow_class: type) -> int | None:
 
 
 def _handler_lines(workflow_class: type) -> dict[str, int]:
+    """The first line of each named signal and update handler."""
     defn = workflow._Definition.must_from_class(workflow_class)
     lines = {}
-    for name, signal in defn.signals.items():
-        code = getattr(signal.fn, "__code__", None)
+    for name, handler in [*defn.signals.items(), *defn.updates.items()]:
+        code = getattr(handler.fn, "__code__", None)
         if name and code:
             lines[name] = code.co_firstlineno
     return lines
+
+
+def _update_names(events: list[HistoryEvent]) -> dict[str, str]:
+    """Update id → update name, from the history's accepted updates."""
+    return {
+        e.workflow_execution_update_accepted_event_attributes.accepted_request.meta.update_id: (
+            e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name
+        )
+        for e in events
+        if e.event_type == _E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    }
+
+
+def _update_handler_line(event: HistoryEvent, names: dict[str, str], handlers: dict[str, int]) -> int | None:
+    """An update's response is issued before its handler's first line runs: light the handler."""
+    if event.event_type == _E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+        update_id = event.workflow_execution_update_accepted_event_attributes.accepted_request.meta.update_id
+    elif event.event_type == _E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+        update_id = event.workflow_execution_update_completed_event_attributes.meta.update_id
+    else:
+        return None
+    return handlers.get(names.get(update_id, ""))
