@@ -324,9 +324,17 @@ class ReplayTheatre(anywidget.AnyWidget):
         divergence = self.recording.get("divergence")
         return divergence["event"] if divergence else None
 
-    def go_to_event(self, event_id: int) -> None:
-        """What clicking an event does."""
-        self.step = next(i for i, s in enumerate(self.recording["steps"]) if s["event"] == event_id)
+    @property
+    def summary(self) -> str:
+        """One line: where code and history part, or that it replayed clean."""
+        return summary_line(self.recording)
+
+    def go_to_event(self, event: int | str) -> None:
+        """What clicking an event does: ``event`` is its id, or the name of the first such event
+        (``"MarkerRecorded"``)."""
+        if isinstance(event, str):
+            event = next(e["id"] for e in self.recording["events"] if e["name"] == event)
+        self.step = next(i for i, s in enumerate(self.recording["steps"]) if s["event"] == event)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
