@@ -49,8 +49,9 @@ function table(rows, empty) {
 function render({ model, el }) {
   const rec = model.get("recording");
   const steps = rec.steps || [];
-  const root = h("div", "tn-theatre");
+  const root = h("div", "tn-theatre-root");
   root.tabIndex = 0;
+  root.dataset.workflow = rec.workflow;
   const bar = h("div", "tn-theatre-bar");
   const back = h("button", "tn-theatre-back", "◀ back");
   const step = h("button", "tn-theatre-step", "step ▶");
@@ -242,10 +243,10 @@ export default { render };
 """
 
 _CSS = """
-.tn-theatre { font-family: var(--jp-ui-font-family); font-size: var(--jp-ui-font-size1);
+.tn-theatre-root { font-family: var(--jp-ui-font-family); font-size: var(--jp-ui-font-size1);
   color: var(--jp-ui-font-color1); border: var(--jp-border-width) solid var(--jp-border-color2);
   padding: 6px; max-width: 100%; box-sizing: border-box; outline: none; }
-.tn-theatre:focus { border-color: var(--jp-brand-color1); }
+.tn-theatre-root:focus { border-color: var(--jp-brand-color1); }
 .tn-theatre-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-bottom: 4px; }
 .tn-theatre-bar button, .tn-theatre-bar select { height: 26px; padding: 0 10px; font: inherit;
   cursor: pointer;
