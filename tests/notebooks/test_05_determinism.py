@@ -34,8 +34,8 @@ KEY_OUTPUTS = [
     # the replay theatre: where version 2 parts from the history, the learner's own copy, the patch mends it
     "Replay theatre: ShipOrderV2 parts from the history at event 5 (ActivityTaskScheduled): the code issued "
     "schedule activity check_fraud at line ",
-    "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'charge_payment' does not match activity "
-    "type of activity command 'check_fraud'",
+    "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'charge_payment' does not match "
+    "activity type of activity command 'check_fraud'",
     "Module 'my_ship_order' written and imported: MyShipOrder",
     "Replay theatre: MyShipOrder replays 17 events of tester.ship-order-1 clean.",
     "Replay theatre: ShipOrderPatched replays 17 events of tester.ship-order-1 clean.",
