@@ -501,6 +501,8 @@ def _build(
     from ..widgets.history import event_details
 
     events = list(history.events)
+    if any(event.event_id != number for number, event in enumerate(events, 1)):
+        raise TheatreUnavailable("the history has gaps (event ids are not 1, 2, 3, …): fetch it whole")
     tasks: list[dict[str, Any]] = []
     task_of: dict[int, int] = {}
     current = -1
@@ -529,21 +531,19 @@ def _build(
         completed = next(
             (
                 e
-                for e in events
-                if task["first"] <= e.event_id <= task["last"]
-                and e.event_type == _E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+                for e in events[task["first"] - 1 : task["last"]]
+                if e.event_type == _E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
             ),
             None,
         )
         if completed is None:
             continue
+        end = _task_end(events, completed.event_id)
         expected = [
             e
-            for e in events
-            if e.event_id > completed.event_id
-            and e.event_type in _COMMAND_EVENT_TYPES
+            for e in events[completed.event_id : end]  # event ids count from 1: these follow the completion
+            if e.event_type in _COMMAND_EVENT_TYPES
             and _completed_by(e) in (completed.event_id, 0)
-            and _task_end(events, completed.event_id) >= e.event_id
             and not _recorded_by_core(e)
         ]
         issued = commands_of.get(task["index"], [])
@@ -575,9 +575,8 @@ def _build(
         notes.append(
             "Commands without an id (markers, completion, updates) were matched by order within their task."
         )
-    steps = _steps(
-        events, tasks, task_of, steps_by_event, after_of, workflow_class, divergence, event_details
-    )
+    described = {event.event_id: event_details(event) for event in events}  # once each: it decodes payloads
+    steps = _steps(events, tasks, task_of, steps_by_event, after_of, workflow_class, divergence, described)
     for step in steps:  # a handler's or run's first line is its decorator: light its def instead
         while (
             step.line
@@ -591,7 +590,7 @@ def _build(
         {
             "id": e.event_id,
             "name": event_label(e.event_type),
-            "details": event_details(e),
+            "details": described[e.event_id],
             "task": task_of[e.event_id],
         }
         for e in events
@@ -642,8 +641,8 @@ def _completed_by(event: HistoryEvent) -> int:
 
 def _task_end(events: list[HistoryEvent], completed_id: int) -> int:
     """The last event a task's commands can have recorded: before the next workflow task's start."""
-    for event in events:
-        if event.event_id > completed_id and event.event_type == _E.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+    for event in events[completed_id:]:
+        if event.event_type == _E.EVENT_TYPE_WORKFLOW_TASK_STARTED:
             return event.event_id
     return events[-1].event_id
 
@@ -708,7 +707,7 @@ def _steps(
     after_of: dict[int, ActivationSeen],
     workflow_class: type,
     divergence: dict[str, Any] | None,
-    details: Callable[[HistoryEvent], str],
+    details: dict[int, str],
 ) -> list[Step]:
     """One step per history event up to where replay stopped; command events carry the code's line,
     the others where the code waited then."""
@@ -745,9 +744,9 @@ def _steps(
         task = tasks[task_of[event.event_id]]
         name = event_label(event.event_type)
         line: int | None = waiting[0]["line"] if waiting else None
-        caption = f"{name}: {details(event)}" if details(event) else name
+        caption = f"{name}: {details[event.event_id]}" if details[event.event_id] else name
         if event.event_type == _E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-            line, caption = run_line, f"the run starts: {details(event)}"
+            line, caption = run_line, f"the run starts: {details[event.event_id]}"
         elif event.event_type == _E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             signal = event.workflow_execution_signaled_event_attributes.signal_name
             line = handlers.get(signal, line)
