@@ -254,3 +254,29 @@ async def test_the_widget_holds_one_json_value_and_a_picture_of_its_step(client:
     assert "parts from the history at event 5" in data["text/plain"]
     theatre.go_to_event(1)
     assert theatre.current["event"] == 1
+
+
+RAISING_SOURCE = LEARNER_SOURCE.replace(
+    "        return self.charged\n", '        raise RuntimeError(f"no parcel for {order_id}")\n'
+)
+assert RAISING_SOURCE != LEARNER_SOURCE
+
+
+async def test_code_that_raises_on_replay_shows_the_line_that_raised(client: Client) -> None:
+    recorded = write_module(f"theatre_learner_{uuid.uuid4().hex[:6]}", LEARNER_SOURCE)
+
+    async def start(client: Client, queue: str):
+        return await client.start_workflow(
+            "TheatreLearner", "order-9", id=f"learner-{uuid.uuid4().hex[:6]}", task_queue=queue
+        )
+
+    history = await run(client, [recorded.LearnerWorkflow], [charge_payment], start)
+    changed = write_module(f"theatre_learner_{uuid.uuid4().hex[:6]}", RAISING_SOURCE)
+    recording = await record_replay(history, changed.LearnerWorkflow)
+    divergence = recording.divergence
+    assert divergence is not None, recording.failure
+    assert divergence["command"].startswith("nothing: the code raised")
+    assert "no parcel for order-9" in divergence["command"]
+    assert source_at(recording, divergence["line"]) == 'raise RuntimeError(f"no parcel for {order_id}")'
+    assert divergence["event_name"] == "WorkflowExecutionCompleted"
+    assert recording.steps[-1].diverged and recording.steps[-1].event == divergence["event"]

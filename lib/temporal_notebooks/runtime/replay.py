@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -141,7 +142,8 @@ class ActivationSeen:
     waiting: list[dict[str, Any]]  # [{"function", "line"}] for each coroutine still waiting
     fields: list[list[str]]
     patch_calls: list[dict[str, Any]]  # patched(...) calls: id, result, line
-    failure: str = ""
+    failure: str = ""  # what the code raised in this activation ("" when nothing)
+    failure_line: int | None = None
 
 
 class _Watch:
@@ -275,7 +277,16 @@ class _RecordingInstance(WorkflowInstance):
             if spot is None and kind in _FINISHING:
                 spot = watch.last_return  # the run returned: the line it returned from
             recorded.append(_describe(command, kind, spot, fields))
-        failure = completion.failed.failure.message if completion.HasField("failed") else ""
+        failure, failure_line = "", None
+        if completion.HasField("failed"):  # the code raised: where, in the workflow's own file
+            failed = completion.failed.failure
+            failure = f"{failed.application_failure_info.type or 'an exception'}: {failed.message}"
+            found = [
+                int(n)
+                for f, n in re.findall(r'File "([^"]+)", line (\d+)', failed.stack_trace)
+                if f in watch.files
+            ]
+            failure_line = found[-1] if found else None
         watch.activations.append(
             ActivationSeen(
                 act.history_length,
@@ -285,6 +296,7 @@ class _RecordingInstance(WorkflowInstance):
                 watch.fields(),
                 watch.patch_calls,
                 failure,
+                failure_line,
             )
         )
 
@@ -554,6 +566,21 @@ def _build(
             for call in a.patch_calls
         ]
         patch_note = "; ".join(_patch_note(call) for call in decided)
+        raised = next(
+            (a for a in activations if task_of.get(a.history_length) == task["index"] and a.failure), None
+        )
+        if raised is not None:  # the code raised: replay stops at the task's first command event
+            held = expected[0] if expected else completed
+            divergence = {
+                "event": held.event_id,
+                "event_name": event_label(held.event_type),
+                "command": f"nothing: the code raised {_cut(raised.failure, 200)}",
+                "line": raised.failure_line,
+                "locals": [],
+                "fields": raised.fields,
+                "message": failure or raised.failure,
+            }
+            break
         for position in range(max(len(expected), len(issued))):
             event = expected[position] if position < len(expected) else None
             command = issued[position] if position < len(issued) else None
