@@ -63,6 +63,7 @@ async def test_a_saved_theatre_shows_its_step_again_without_the_kernel_that_made
     await theatre.locator('.tn-theatre-event[data-event="4"]').click()
     await expect(theatre).to_have_attribute("data-event", "4")
     lit_line = await theatre.get_attribute("data-line")
+    await page.wait_for_timeout(600)  # the page tells the kernel's model its step once stepping pauses
     await page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     await page.wait_for_timeout(1000)
     await close_notebook(page)  # its kernel shut down: the widget's model is gone with it

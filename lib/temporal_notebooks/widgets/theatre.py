@@ -135,7 +135,12 @@ function render({ model, el }) {
   let current = -1;
   let timer = null;
 
+  let painted = null;
   function paintState(s) {
+    // The three small tables change only at some steps: rebuild them only then.
+    if (s.__stateKey === undefined) s.__stateKey = JSON.stringify([s.fields, s.locals, s.waiting]);
+    if (painted === s.__stateKey) return;
+    painted = s.__stateKey;
     state.replaceChildren();
     const fields = h("div", "tn-theatre-box");
     fields.appendChild(h("div", "tn-theatre-box-title", "workflow fields (self)"));
@@ -149,34 +154,40 @@ function render({ model, el }) {
     state.append(fields, locals, waiting);
   }
 
-  function keepVisible(pane, row) {
-    if (!row) return;
-    const top = row.offsetTop - pane.offsetTop;
-    if (top < pane.scrollTop || top + row.offsetHeight > pane.scrollTop + pane.clientHeight) {
-      pane.scrollTop = Math.max(0, top - pane.clientHeight / 3);
-    }
+  // Where a pane must scroll so that ``row`` is in view (null: it is). Read before anything is written
+  // in this step, so the browser answers from the layout it has and lays out once, at the next frame.
+  function scrollTarget(pane, row) {
+    if (!row) return null;
+    const top = row.offsetTop;  // the pane is the row's offset parent (position: relative)
+    const view = pane.clientHeight;
+    if (top >= pane.scrollTop + 24 && top + row.offsetHeight <= pane.scrollTop + view) return null;
+    return Math.max(0, top - view / 3);
   }
 
+  let saveTimer = null;
   function go(index) {
     if (!steps.length) return;
     index = Math.max(0, Math.min(steps.length - 1, index));
     const t0 = performance.now();
     const before = steps[current];
     const s = steps[index];
+    const line = lineEls.get(s.line);
+    const event = eventEls.get(s.event);
+    const sourceTop = scrollTarget(source, line);
+    const historyTop = scrollTarget(history, event);
     if (before) {
       const oldLine = lineEls.get(before.line);
       if (oldLine) oldLine.classList.remove("tn-theatre-lit", "tn-theatre-lit-diverged");
       const oldEvent = eventEls.get(before.event);
       if (oldEvent) oldEvent.classList.remove("tn-theatre-lit", "tn-theatre-lit-diverged");
     }
-    for (let i = 0; i < steps.length; i++) {
+    // Events before the current step are done: only those between the old and the new step change.
+    for (let i = Math.max(0, Math.min(current, index)); i < Math.max(current, index); i++) {
       const e = eventEls.get(steps[i].event);
       if (e) e.classList.toggle("tn-theatre-done", i < index);
     }
     const lit = s.diverged ? "tn-theatre-lit-diverged" : "tn-theatre-lit";
-    const line = lineEls.get(s.line);
     if (line) line.classList.add(lit);
-    const event = eventEls.get(s.event);
     if (event) event.classList.add(lit);
     current = index;
     root.dataset.step = String(index);
@@ -190,17 +201,22 @@ function render({ model, el }) {
     paintState(s);
     back.disabled = index === 0;
     step.disabled = index === steps.length - 1;
-    keepVisible(source, line);
-    keepVisible(history, event);
+    if (sourceTop !== null) source.scrollTop = sourceTop;
+    if (historyTop !== null) history.scrollTop = historyTop;
     const timings = (window.__tnTheatreTimings = window.__tnTheatreTimings || []);
     requestAnimationFrame(() => {
       timings.push({ step: index, script_ms: performance.now() - t0, started: t0 });
       if (timings.length > 1000) timings.shift();
     });
-    if (model.get("step") !== index) {
-      model.set("step", index);
-      model.save_changes();
-    }
+    // The kernel learns the step once stepping pauses (a saved notebook shows it again): one message,
+    // not one per step of a play.
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (model.get("step") !== current) {
+        model.set("step", current);
+        model.save_changes();
+      }
+    }, 200);
   }
 
   function stop() {
@@ -236,7 +252,7 @@ function render({ model, el }) {
   const onStep = () => { if (model.get("step") !== current) go(model.get("step")); };
   model.on("change:step", onStep);
   go(model.get("step"));
-  return () => { stop(); model.off("change:step", onStep); };
+  return () => { stop(); clearTimeout(saveTimer); model.off("change:step", onStep); };
 }
 
 export default { render };
