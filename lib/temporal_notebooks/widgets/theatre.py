@@ -113,6 +113,9 @@ function render({ model, el }) {
     eventEls.set(ev.id, row);
   }
   panes.append(source, history);
+  // Long code or history: panes of a fixed height that scroll, so a step's repaint stays inside them.
+  const tall = rec.source.length > 15 || rec.events.length + groups.size > 15;
+  if (tall) panes.classList.add("tn-theatre-tall");
 
   const divergence = h("div", "tn-theatre-divergence");
   if (rec.divergence) {
@@ -197,7 +200,6 @@ function render({ model, el }) {
     caption.textContent = s.caption + (s.matched ? ` (matched ${s.matched})` : "");
     caption.classList.toggle("tn-theatre-caption-diverged", !!s.diverged);
     note.textContent = s.note || "";
-    note.style.display = s.note ? "" : "none";
     paintState(s);
     back.disabled = index === 0;
     step.disabled = index === steps.length - 1;
@@ -268,14 +270,20 @@ _CSS = """
   cursor: pointer;
   color: var(--jp-ui-font-color1); background: var(--jp-layout-color2); border: none; border-radius: 2px; }
 .tn-theatre-bar button:disabled { opacity: 0.5; cursor: default; }
-.tn-theatre-counter { color: var(--jp-ui-font-color2); }
-.tn-theatre-caption { margin: 2px 0 4px; min-height: 1.3em; overflow-wrap: anywhere; }
+/* Boxes whose text changes at each step have a fixed size (contain: strict), so a step lays out only
+   inside them and never the notebook around the widget. */
+.tn-theatre-counter { color: var(--jp-ui-font-color2); display: inline-block; width: 17em; height: 1.4em;
+  line-height: 1.4em; contain: strict; }
+.tn-theatre-caption { margin: 2px 0 4px; height: 2.8em; overflow-y: auto; overflow-wrap: anywhere;
+  contain: strict; }
 .tn-theatre-caption-diverged { color: var(--jp-error-color1, #c62828); font-weight: 600; }
-.tn-theatre-note { margin: 0 0 4px; color: var(--jp-ui-font-color2); font-style: italic;
-  overflow-wrap: anywhere; }
+.tn-theatre-note { margin: 0 0 4px; height: 2.8em; overflow-y: auto; color: var(--jp-ui-font-color2);
+  font-style: italic; overflow-wrap: anywhere; contain: strict; }
 .tn-theatre-panes { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 6px; }
 .tn-theatre-source, .tn-theatre-history { max-height: 360px; overflow-y: auto; overflow-x: hidden;
   border: var(--jp-border-width) solid var(--jp-border-color2); position: relative; min-width: 0; }
+.tn-theatre-tall > .tn-theatre-source, .tn-theatre-tall > .tn-theatre-history { height: 360px;
+  contain: strict; }
 .tn-theatre-pane-title { position: sticky; top: 0; background: var(--jp-layout-color2); padding: 2px 6px;
   font-weight: 600; overflow-wrap: anywhere; z-index: 1; }
 .tn-theatre-line { display: flex; font-family: var(--jp-code-font-family);
@@ -300,7 +308,8 @@ _CSS = """
   border-left: 4px solid var(--jp-error-color1, #c62828);
   background: var(--jp-layout-color1); overflow-wrap: anywhere; }
 .tn-theatre-divergence-title { font-weight: 600; color: var(--jp-error-color1, #c62828); }
-.tn-theatre-state { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+.tn-theatre-state { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; height: 8.5em;
+  overflow-y: auto; contain: strict; }
 .tn-theatre-box { flex: 1 1 14em; min-width: 0; border: var(--jp-border-width) solid var(--jp-border-color2);
   padding: 2px 6px; }
 .tn-theatre-box-title { font-weight: 600; color: var(--jp-ui-font-color2); }
