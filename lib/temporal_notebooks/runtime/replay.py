@@ -481,7 +481,11 @@ async def record_replay(history: WorkflowHistory, workflow_class: type) -> Recor
     replayer = Replayer(
         workflows=[workflow_class], workflow_runner=runner, debug_mode=True, runtime=_quiet_runtime()
     )
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    hook = sys.breakpointhook  # debug_mode sets the SDK's own for good: the kernel keeps its own
+    try:
+        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    finally:
+        sys.breakpointhook = hook
     failure = _core_reason(str(result.replay_failure)) if result.replay_failure else ""
     type_name = workflow._Definition.must_from_class(workflow_class).name or workflow_class.__name__
     started = history.events[0].workflow_execution_started_event_attributes.workflow_type.name
