@@ -10,10 +10,10 @@ from .commands import register_command_magic
 from .runtime import *  # noqa: F403
 from .runtime import __all__ as _runtime_all
 from .runtime import install_notebook_handler, register_magics
-from .widgets import History, fetch_history, ui_link
+from .widgets import History, fetch_history, replay_theatre, ui_link
 
 register_magics()
 register_command_magic()  # %temporal_notebooks smoke | server status | ...: the terminal commands
 install_notebook_handler()
 
-__all__ = [*_runtime_all, "History", "fetch_history", "ui_link"]
+__all__ = [*_runtime_all, "History", "fetch_history", "replay_theatre", "ui_link"]

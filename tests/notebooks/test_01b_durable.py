@@ -28,6 +28,9 @@ KEY_OUTPUTS = [
     # the server stopped and started again; the run's state survived
     "server running: False",
     "after the restart: 1 of 4 steps done",
+    # the replay theatre: on replay the code issues each step's command again, matched to the history
+    *(f"issued 'schedule activity {step}' again, matched by id" for step in STEPS),
+    "Replay theatre: OrderWorkflow replays",
     # histories as pictures with Web UI links
     "open in the Temporal Web UI",
     "<svg",

@@ -1,5 +1,6 @@
 """Notebook 05 (determinism) in a real kernel: twice top to bottom with its key outputs, as
-JupyterLab's queued Run All; its exercise check refuses the skeleton and Run All never shows the solution."""
+JupyterLab's queued Run All; its exercise checks refuse the skeletons and Run All never shows a solution;
+the replay theatre's widgets step by code as a click steps them."""
 
 from __future__ import annotations
 
@@ -30,17 +31,25 @@ KEY_OUTPUTS = [
     # replay: version 1 ok, the inserted step fails, the patch replays and new runs take the new path
     "['charged order-1', 'shipped order-1']",
     "ShipOrderV1 replays order-1: ok",
-    "⚠ NondeterminismError: The workflow code no longer matches the recorded history: [TMPRL1100] "
-    "Nondeterminism error: Activity type of scheduled event 'charge_payment' does not match activity type "
-    "of activity command 'check_fraud'. Guard a change",
-    "ShipOrderPatched replays order-1 (recorded by version 1): ok",
+    # the replay theatre: where version 2 parts from the history, the learner's own copy, the patch mends it
+    "Replay theatre: ShipOrderV2 parts from the history at event 5 (ActivityTaskScheduled): the code issued "
+    "schedule activity check_fraud at line ",
+    "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'charge_payment' does not match "
+    "activity type of activity command 'check_fraud'",
+    "Module 'my_ship_order' written and imported: MyShipOrder",
+    "Replay theatre: MyShipOrder replays 17 events of tester.ship-order-1 clean.",
+    "Replay theatre: ShipOrderPatched replays 17 events of tester.ship-order-1 clean.",
     "['order-2 looks fine', 'charged order-2', 'shipped order-2']",
     "MarkerRecorded",
+    "Replay theatre: ShipOrderPatched replays 25 events of tester.ship-order-2 clean.",
     # the exercise: the skeleton is refused (the solution stays hidden)
     "❌ Not yet: a signup started before your change (recorded by SignupV1) cannot continue on your code: "
     "The workflow code no longer matches the recorded history: [TMPRL1100] Nondeterminism error: Activity "
     "type of scheduled event 'send_welcome_email' does not match activity type of activity command "
     "'add_to_newsletter'.",
+    # the prediction exercise: the untouched cell is refused, and the theatre waits for a prediction
+    "❌ Not yet: set predicted_event to a number: the id of an event in order-1's history table, not None.",
+    "Make your prediction first: the theatre shows the answer.",
 ]
 
 

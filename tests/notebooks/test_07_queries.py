@@ -20,6 +20,11 @@ PROMISED = (
     "['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted']",
     "[1, 2, 3]",
     "four queries were asked; the workflow's own count: 1",
+    # the replay theatre: the history holds no query, so the rebuilt count stays at 0
+    "the history's recorded result: 1",
+    "the rebuilt fields at the end: {'_times_asked': '0', '_finished': 'True'}",
+    "at the signal: signal 'finish' arrives",
+    "Replay theatre: MisbehavingQueriesWorkflow replays",
     '❌ Not yet: the workflow has no query named "steps left" (its queries: steps_left)',
 )
 

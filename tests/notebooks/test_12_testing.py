@@ -25,6 +25,9 @@ KEY_OUTPUTS = [
     "test_grace_s_trial_replays_on_the_reminding_version",
     "NondeterminismError",
     "1 failed, 1 passed",
+    # the replay theatre opens where the new version parts from Grace's history
+    "Replay theatre: RemindingTrialWorkflow parts from the history at event ",
+    "the code issued schedule activity send_email at line ",
     # the exercise: the skeleton's test passes on the buggy code and the check says so; the solution
     # catches the bug
     "❌ Not yet: your tests pass on RefactoredTrialWorkflow too",

@@ -114,6 +114,19 @@ class ShipOrderPatched:
         return [*steps, charged, shipped]
 
 
+@workflow.defn(name="ShipOrder")
+class ShipOrderWithPause:
+    """Another change to version 1: a pause between charge and ship (the exercise asks where a run
+    recorded by version 1 stops replaying with it)."""
+
+    @workflow.run
+    async def run(self, order_id: str) -> list[str]:
+        charged = await workflow.execute_activity(charge_payment, order_id, start_to_close_timeout=TIMEOUT)
+        await workflow.sleep(timedelta(seconds=1))  # let the bank settle
+        shipped = await workflow.execute_activity(ship_parcel, order_id, start_to_close_timeout=TIMEOUT)
+        return [charged, shipped]
+
+
 @workflow.defn
 class PrintOrLogWorkflow:
     """``print`` runs again on every replay; ``workflow.logger`` knows when it replays and stays quiet."""

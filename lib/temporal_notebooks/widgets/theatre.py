@@ -1,0 +1,451 @@
+"""The replay theatre: step a recorded history through the workflow code, event by event.
+
+Left, the workflow's source with the line that made the current step lit; right, the history grouped
+by workflow task with the current event lit; below, the workflow object's fields and the frame's locals
+at that step, and where each waiting coroutine stands. Step, back, play at a chosen speed, click an
+event to jump; keys: → or n (step), ← or p (back), space (play/pause), Home/End.
+
+Every step is recorded in the kernel first (:mod:`temporal_notebooks.runtime.replay`) and sent to the
+page as one JSON value: stepping needs no kernel round trip. The page writes the step it shows back to
+``step``, so a notebook saved with its widget state shows that step again; the output also carries an
+HTML picture of the current step, for viewers without widgets (a saved notebook without a kernel).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import anywidget
+import traitlets
+from temporalio.client import WorkflowHandle, WorkflowHistory
+
+from ..runtime.replay import Recording, TheatreUnavailable, record_replay
+
+THEATRE_CLASS = "tn-theatre"
+
+_ESM = r"""
+const SPEEDS = [["0.5×", 1600], ["1×", 800], ["2×", 400], ["4×", 200]];
+
+function h(tag, cls, text) {
+  const el = document.createElement(tag);
+  if (cls) el.className = cls;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function table(rows, empty) {
+  if (!rows.length) return h("div", "tn-theatre-empty", empty);
+  const t = h("table", "tn-theatre-values");
+  for (const [name, value] of rows) {
+    const tr = h("tr");
+    tr.appendChild(h("th", "", name));
+    tr.appendChild(h("td", "", value));
+    t.appendChild(tr);
+  }
+  return t;
+}
+
+function render({ model, el }) {
+  const rec = model.get("recording");
+  const steps = rec.steps || [];
+  const root = h("div", "tn-theatre-root");
+  root.tabIndex = 0;
+  root.dataset.workflow = rec.workflow;
+  const bar = h("div", "tn-theatre-bar");
+  const back = h("button", "tn-theatre-back", "◀ back");
+  const step = h("button", "tn-theatre-step", "step ▶");
+  const play = h("button", "tn-theatre-play", "play");
+  const speed = h("select", "tn-theatre-speed");
+  SPEEDS.forEach(([label, ms], i) => {
+    const o = h("option", "", label);
+    o.value = String(ms);
+    if (i === 1) o.selected = true;
+    speed.appendChild(o);
+  });
+  const counter = h("span", "tn-theatre-counter tn-nowrap");
+  [back, step, play].forEach((b) => { b.type = "button"; });
+  bar.append(back, step, play, speed, counter);
+  const caption = h("div", "tn-theatre-caption");
+  const note = h("div", "tn-theatre-note");
+
+  const panes = h("div", "tn-theatre-panes");
+  const source = h("div", "tn-theatre-source");
+  const head = h("div", "tn-theatre-pane-title", `${rec.workflow} · ${rec.file}`);
+  source.appendChild(head);
+  const lineEls = new Map();
+  rec.source.forEach((text, i) => {
+    const number = rec.first_line + i;
+    const row = h("div", "tn-theatre-line");
+    row.dataset.line = String(number);
+    row.appendChild(h("span", "tn-theatre-lineno", String(number)));
+    row.appendChild(h("span", "tn-theatre-code", text || " "));
+    source.appendChild(row);
+    lineEls.set(number, row);
+  });
+  const history = h("div", "tn-theatre-history");
+  history.appendChild(h("div", "tn-theatre-pane-title", `history of ${rec.workflow_id}`));
+  const eventEls = new Map();
+  const stepOfEvent = new Map();
+  steps.forEach((s, i) => { if (s.event) stepOfEvent.set(s.event, i); });
+  const groups = new Map();
+  for (const ev of rec.events) {
+    let group = groups.get(ev.task);
+    if (!group) {
+      group = h("div", "tn-theatre-task");
+      group.appendChild(h("div", "tn-theatre-task-title", `workflow task ${ev.task + 1}`));
+      groups.set(ev.task, group);
+      history.appendChild(group);
+    }
+    const row = h("div", "tn-theatre-event");
+    row.dataset.event = String(ev.id);
+    row.appendChild(h("span", "tn-theatre-event-id", String(ev.id)));
+    row.appendChild(h("span", "tn-theatre-event-name", ev.name));
+    if (ev.details) row.appendChild(h("span", "tn-theatre-event-details", ev.details));
+    if (stepOfEvent.has(ev.id)) {
+      row.classList.add("tn-theatre-reachable");
+      row.addEventListener("click", () => { stop(); go(stepOfEvent.get(ev.id)); });
+    } else {
+      row.classList.add("tn-theatre-unreached");
+      row.title = "replay did not reach this event";
+    }
+    group.appendChild(row);
+    eventEls.set(ev.id, row);
+  }
+  panes.append(source, history);
+  // Long code or history: panes of a fixed height that scroll, so a step's repaint stays inside them.
+  const tall = rec.source.length > 15 || rec.events.length + groups.size > 15;
+  if (tall) panes.classList.add("tn-theatre-tall");
+
+  const divergence = h("div", "tn-theatre-divergence");
+  if (rec.divergence) {
+    const d = rec.divergence;
+    const title = `Code and history part at event ${d.event}`;
+    divergence.appendChild(h("div", "tn-theatre-divergence-title", title));
+    divergence.appendChild(table([
+      ["the history holds", `${d.event} ${d.event_name}`],
+      ["the code issued", d.command],
+      ["the SDK says", d.message],
+    ], ""));
+  } else {
+    divergence.style.display = "none";
+  }
+  const state = h("div", "tn-theatre-state");
+  const notes = h("div", "tn-theatre-notes", (rec.notes || []).join(" "));
+  root.append(bar, caption, note, panes, divergence, state, notes);
+  el.appendChild(root);
+
+  let current = -1;
+  let timer = null;
+
+  let painted = null;
+  function paintState(s) {
+    // The three small tables change only at some steps: rebuild them only then.
+    if (s.__stateKey === undefined) s.__stateKey = JSON.stringify([s.fields, s.locals, s.waiting]);
+    if (painted === s.__stateKey) return;
+    painted = s.__stateKey;
+    state.replaceChildren();
+    const fields = h("div", "tn-theatre-box");
+    fields.appendChild(h("div", "tn-theatre-box-title", "workflow fields (self)"));
+    fields.appendChild(table(s.fields, "no fields"));
+    const locals = h("div", "tn-theatre-box");
+    locals.appendChild(h("div", "tn-theatre-box-title", "locals of the frame"));
+    locals.appendChild(table(s.locals, s.locals.length ? "" : "no frame at this step"));
+    const waiting = h("div", "tn-theatre-box");
+    waiting.appendChild(h("div", "tn-theatre-box-title", "waiting coroutines"));
+    waiting.appendChild(table(s.waiting.map((w) => [w.function, `line ${w.line}`]), "none"));
+    state.append(fields, locals, waiting);
+  }
+
+  // Where a pane must scroll so that ``row`` is in view (null: it is). Read before anything is written
+  // in this step, so the browser answers from the layout it has and lays out once, at the next frame.
+  function scrollTarget(pane, row) {
+    if (!row) return null;
+    const top = row.offsetTop;  // the pane is the row's offset parent (position: relative)
+    const view = pane.clientHeight;
+    if (top >= pane.scrollTop + 24 && top + row.offsetHeight <= pane.scrollTop + view) return null;
+    return Math.max(0, top - view / 3);
+  }
+
+  let saveTimer = null;
+  function go(index) {
+    if (!steps.length) return;
+    index = Math.max(0, Math.min(steps.length - 1, index));
+    const t0 = performance.now();
+    const before = steps[current];
+    const s = steps[index];
+    const line = lineEls.get(s.line);
+    const event = eventEls.get(s.event);
+    const sourceTop = scrollTarget(source, line);
+    const historyTop = scrollTarget(history, event);
+    if (before) {
+      const oldLine = lineEls.get(before.line);
+      if (oldLine) oldLine.classList.remove("tn-theatre-lit", "tn-theatre-lit-diverged");
+      const oldEvent = eventEls.get(before.event);
+      if (oldEvent) oldEvent.classList.remove("tn-theatre-lit", "tn-theatre-lit-diverged");
+    }
+    // Events before the current step are done: only those between the old and the new step change.
+    for (let i = Math.max(0, Math.min(current, index)); i < Math.max(current, index); i++) {
+      const e = eventEls.get(steps[i].event);
+      if (e) e.classList.toggle("tn-theatre-done", i < index);
+    }
+    const lit = s.diverged ? "tn-theatre-lit-diverged" : "tn-theatre-lit";
+    if (line) line.classList.add(lit);
+    if (event) event.classList.add(lit);
+    current = index;
+    root.dataset.step = String(index);
+    root.dataset.line = s.line == null ? "" : String(s.line);
+    root.dataset.event = String(s.event);
+    counter.textContent = `step ${index + 1} / ${steps.length} · event ${s.event}`;
+    caption.textContent = s.caption + (s.matched ? ` (matched ${s.matched})` : "");
+    caption.classList.toggle("tn-theatre-caption-diverged", !!s.diverged);
+    note.textContent = s.note || "";
+    paintState(s);
+    back.disabled = index === 0;
+    step.disabled = index === steps.length - 1;
+    if (sourceTop !== null) source.scrollTop = sourceTop;
+    if (historyTop !== null) history.scrollTop = historyTop;
+    const timings = (window.__tnTheatreTimings = window.__tnTheatreTimings || []);
+    requestAnimationFrame(() => {
+      timings.push({ step: index, script_ms: performance.now() - t0, started: t0 });
+      if (timings.length > 1000) timings.shift();
+    });
+    // The kernel learns the step once stepping pauses (a saved notebook shows it again): one message,
+    // not one per step of a play.
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (model.get("step") !== current) {
+        model.set("step", current);
+        model.save_changes();
+      }
+    }, 200);
+  }
+
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    play.textContent = "play";
+    root.dataset.playing = "no";
+  }
+
+  function start() {
+    if (current >= steps.length - 1) go(0);
+    play.textContent = "pause";
+    root.dataset.playing = "yes";
+    timer = setInterval(() => {
+      if (current >= steps.length - 1) { stop(); return; }
+      go(current + 1);
+    }, Number(speed.value));
+  }
+
+  back.addEventListener("click", () => { stop(); go(current - 1); });
+  step.addEventListener("click", () => { stop(); go(current + 1); });
+  play.addEventListener("click", () => (timer === null ? start() : stop()));
+  speed.addEventListener("change", () => { if (timer !== null) { stop(); start(); } });
+  root.addEventListener("keydown", (e) => {
+    const keys = {
+      ArrowRight: () => go(current + 1), n: () => go(current + 1),
+      ArrowLeft: () => go(current - 1), p: () => go(current - 1),
+      Home: () => go(0), End: () => go(steps.length - 1),
+    };
+    if (e.key === " ") { e.preventDefault(); e.stopPropagation(); timer === null ? start() : stop(); return; }
+    if (keys[e.key]) { e.preventDefault(); e.stopPropagation(); stop(); keys[e.key](); }
+  });
+  const onStep = () => { if (model.get("step") !== current) go(model.get("step")); };
+  model.on("change:step", onStep);
+  go(model.get("step"));
+  return () => { stop(); clearTimeout(saveTimer); model.off("change:step", onStep); };
+}
+
+export default { render };
+"""
+
+_CSS = """
+.tn-theatre-root { font-family: var(--jp-ui-font-family); font-size: var(--jp-ui-font-size1);
+  color: var(--jp-ui-font-color1); border: var(--jp-border-width) solid var(--jp-border-color2);
+  padding: 6px; max-width: 100%; box-sizing: border-box; outline: none; }
+.tn-theatre-root:focus { border-color: var(--jp-brand-color1); }
+.tn-theatre-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-bottom: 4px; }
+.tn-theatre-bar button, .tn-theatre-bar select { height: 26px; padding: 0 10px; font: inherit;
+  cursor: pointer;
+  color: var(--jp-ui-font-color1); background: var(--jp-layout-color2); border: none; border-radius: 2px; }
+.tn-theatre-bar button:disabled { opacity: 0.5; cursor: default; }
+/* Boxes whose text changes at each step have a fixed size (contain: strict), so a step lays out only
+   inside them and never the notebook around the widget. */
+.tn-theatre-counter { color: var(--jp-ui-font-color2); display: inline-block; width: 17em; height: 1.4em;
+  line-height: 1.4em; contain: strict; }
+.tn-theatre-caption { margin: 2px 0 4px; height: 2.8em; overflow-y: auto; overflow-wrap: anywhere;
+  contain: strict; }
+.tn-theatre-caption-diverged { color: var(--jp-error-color1, #c62828); font-weight: 600; }
+.tn-theatre-note { margin: 0 0 4px; height: 2.8em; overflow-y: auto; color: var(--jp-ui-font-color2);
+  font-style: italic; overflow-wrap: anywhere; contain: strict; }
+.tn-theatre-panes { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 6px; }
+.tn-theatre-source, .tn-theatre-history { max-height: 360px; overflow-y: auto; overflow-x: hidden;
+  border: var(--jp-border-width) solid var(--jp-border-color2); position: relative; min-width: 0; }
+.tn-theatre-tall > .tn-theatre-source, .tn-theatre-tall > .tn-theatre-history { height: 360px;
+  contain: strict; }
+.tn-theatre-pane-title { position: sticky; top: 0; background: var(--jp-layout-color2); padding: 2px 6px;
+  font-weight: 600; overflow-wrap: anywhere; z-index: 1; }
+.tn-theatre-line { display: flex; font-family: var(--jp-code-font-family);
+  font-size: var(--jp-code-font-size);
+  line-height: 1.45; }
+.tn-theatre-lineno { flex: 0 0 3.2em; text-align: right; padding-right: 8px; color: var(--jp-ui-font-color3);
+  user-select: none; }
+.tn-theatre-code { flex: 1 1 auto; min-width: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.tn-theatre-lit { background: var(--jp-brand-color3, #bbdefb); }
+.tn-theatre-lit-diverged { background: var(--jp-error-color3, #ffcdd2); }
+.tn-theatre-task { border-bottom: var(--jp-border-width) solid var(--jp-border-color2); padding: 2px 0; }
+.tn-theatre-task-title { font-size: var(--jp-ui-font-size0); color: var(--jp-ui-font-color2);
+  padding: 0 6px; }
+.tn-theatre-event { display: flex; flex-wrap: wrap; gap: 0 6px; padding: 1px 6px; cursor: pointer; }
+.tn-theatre-event:hover { background: var(--jp-layout-color2); }
+.tn-theatre-event-id { flex: 0 0 2em; text-align: right; color: var(--jp-ui-font-color2); }
+.tn-theatre-event-name { font-weight: 600; }
+.tn-theatre-event-details { color: var(--jp-ui-font-color2); overflow-wrap: anywhere; min-width: 0; }
+.tn-theatre-unreached { opacity: 0.45; cursor: default; }
+.tn-theatre-done .tn-theatre-event-name { color: var(--jp-ui-font-color2); }
+.tn-theatre-divergence { margin-top: 6px; padding: 4px 6px;
+  border-left: 4px solid var(--jp-error-color1, #c62828);
+  background: var(--jp-layout-color1); overflow-wrap: anywhere; }
+.tn-theatre-divergence-title { font-weight: 600; color: var(--jp-error-color1, #c62828); }
+.tn-theatre-state { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; height: 8.5em;
+  overflow-y: auto; contain: strict; }
+.tn-theatre-box { flex: 1 1 14em; min-width: 0; border: var(--jp-border-width) solid var(--jp-border-color2);
+  padding: 2px 6px; }
+.tn-theatre-box-title { font-weight: 600; color: var(--jp-ui-font-color2); }
+.tn-theatre-values { border-collapse: collapse; width: 100%; table-layout: fixed; }
+.tn-theatre-values th { text-align: left; font-weight: normal; color: var(--jp-ui-font-color2); width: 35%;
+  padding-right: 6px; vertical-align: top; overflow-wrap: anywhere; }
+.tn-theatre-values td { font-family: var(--jp-code-font-family); overflow-wrap: anywhere; }
+.tn-theatre-empty { color: var(--jp-ui-font-color3); }
+.tn-theatre-notes { margin-top: 4px; color: var(--jp-ui-font-color2); font-size: var(--jp-ui-font-size0);
+  overflow-wrap: anywhere; }
+"""
+
+
+class ReplayTheatre(anywidget.AnyWidget):
+    """A recorded replay the learner steps through in the page. ``recording`` is the whole replay as
+    one JSON value; ``step`` is the step shown (set it from code to move the page)."""
+
+    _esm = _ESM
+    _css = _CSS
+    recording = traitlets.Dict().tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, recording: Recording, *, step: int | None = None) -> None:
+        self.record = recording
+        last = len(recording.steps) - 1
+        super().__init__(recording=recording.to_json(), step=last if step is None else step)
+        self.add_class(THEATRE_CLASS)
+
+    # --- what code (and the tests) read, the same as the page shows ------------------------------
+
+    @property
+    def current(self) -> dict[str, Any]:
+        return self.recording["steps"][self.step]
+
+    @property
+    def diverged_at(self) -> int | None:
+        """The history event at which code and history part ways (None: it replayed clean)."""
+        divergence = self.recording.get("divergence")
+        return divergence["event"] if divergence else None
+
+    @property
+    def summary(self) -> str:
+        """One line: where code and history part, or that it replayed clean."""
+        return summary_line(self.recording)
+
+    def go_to_event(self, event: int | str) -> None:
+        """What clicking an event does: ``event`` is its id, or the name of the first such event
+        (``"MarkerRecorded"``)."""
+        if isinstance(event, str):
+            event = next(e["id"] for e in self.recording["events"] if e["name"] == event)
+        self.step = next(i for i, s in enumerate(self.recording["steps"]) if s["event"] == event)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = static_html(self.recording, self.step)
+        data["text/plain"] = summary_line(self.recording)
+        return bundle
+
+
+def summary_line(recording: dict[str, Any]) -> str:
+    steps = len(recording["steps"])
+    divergence = recording.get("divergence")
+    if divergence:
+        return (
+            f"Replay theatre: {recording['workflow']} parts from the history at event {divergence['event']} "
+            f"({divergence['event_name']}): the code issued {divergence['command']}. {divergence['message']}"
+        )
+    return (
+        f"Replay theatre: {recording['workflow']} replays {steps} events of {recording['workflow_id']} clean."
+    )
+
+
+def static_html(recording: dict[str, Any], step_index: int) -> str:
+    """The current step as plain HTML: what a notebook saved with outputs shows without a kernel."""
+    e = html.escape
+    step = recording["steps"][step_index] if recording["steps"] else {"line": None, "event": 0, "caption": ""}
+
+    def source_line(number: int, text: str) -> str:
+        lit = number == step["line"]
+        return (
+            f'<div class="tn-theatre-line{" tn-theatre-lit" if lit else ""}" style="display:flex;'
+            f'font-family:monospace;{"background:#bbdefb;" if lit else ""}">'
+            f'<span style="flex:0 0 3.2em;text-align:right;padding-right:8px;color:#888">{number}</span>'
+            f'<span style="white-space:pre-wrap;overflow-wrap:anywhere">{e(text)}</span></div>'
+        )
+
+    lines = "".join(
+        source_line(recording["first_line"] + i, text) for i, text in enumerate(recording["source"])
+    )
+    events = "".join(
+        f'<div class="tn-theatre-event{" tn-theatre-lit" if ev["id"] == step["event"] else ""}"'
+        f"{' style=background:#bbdefb' if ev['id'] == step['event'] else ''}>"
+        f"{ev['id']} <b>{e(ev['name'])}</b> {e(ev['details'])}</div>"
+        for ev in recording["events"]
+    )
+    pane = "max-height:360px;overflow-y:auto;overflow-x:hidden;border:1px solid #ccc;min-width:0"
+    return (
+        f'<div class="tn-theatre-static" style="max-width:100%">'
+        f"<div><b>{e(summary_line(recording))}</b></div>"
+        f"<div>step {step_index + 1} / {len(recording['steps'])}: {e(step['caption'])}</div>"
+        f'<div style="display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:6px">'
+        f'<div style="{pane}">{lines}</div><div style="{pane}">{events}</div></div></div>'
+    )
+
+
+async def replay_theatre(
+    history_or_handle: WorkflowHistory | WorkflowHandle, workflow_class: type | None = None
+) -> ReplayTheatre:
+    """``await replay_theatre(handle)`` replays that run through the class its worker runs (or pass
+    ``workflow_class``); ``await replay_theatre(history, MyWorkflow)`` replays a downloaded history."""
+    if isinstance(history_or_handle, WorkflowHandle):
+        history = await history_or_handle.fetch_history()
+    else:
+        history = history_or_handle
+    if workflow_class is None:
+        workflow_class = _class_for(history)
+    return ReplayTheatre(await record_replay(history, workflow_class))
+
+
+def _class_for(history: WorkflowHistory) -> type:
+    """The class this kernel's worker for the run's task queue registers for its workflow type (any
+    worker of the kernel when none polls that queue)."""
+    from temporalio import workflow
+
+    from ..runtime.worker import running_workers
+
+    started = history.events[0].workflow_execution_started_event_attributes
+    type_name, queue = started.workflow_type.name, started.task_queue.name
+    workers = sorted(running_workers().values(), key=lambda running: running.task_queue != queue)
+    for running in workers:
+        for cls in running.worker.config().get("workflows", []):
+            defn = workflow._Definition.from_class(cls)
+            if defn is not None and defn.name == type_name:
+                return cls
+    raise TheatreUnavailable(
+        f"no worker of this notebook runs workflow type {type_name!r}: pass the class, "
+        "await replay_theatre(handle, MyWorkflow)"
+    )
