@@ -41,11 +41,14 @@ class PackOrderWorkflow:
                 await workflow.execute_child_workflow(PackItemWorkflow.run, item, id=f"{parent_id}/{item}")
                 for item in order.items
             ]
-        # start_child_workflow returns once the child has started; wait for all results together
-        children = [
-            await workflow.start_child_workflow(PackItemWorkflow.run, item, id=f"{parent_id}/{item}")
-            for item in order.items
-        ]
+        # start_child_workflow returns a handle once the server has started the child: start them
+        # all at once, then wait for all their results together
+        children = await asyncio.gather(
+            *(
+                workflow.start_child_workflow(PackItemWorkflow.run, item, id=f"{parent_id}/{item}")
+                for item in order.items
+            )
+        )
         return list(await asyncio.gather(*children))
 
 
