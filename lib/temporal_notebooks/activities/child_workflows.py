@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from temporalio import activity
 
-PACK_DELAY_S = 0.2  # long enough that packing items side by side is visibly faster than in turn
+PACK_DELAY_S = 0.1  # long enough that packing items side by side is visibly faster than in turn
 REWARD_DELAY_S = 0.3  # a redeem update is still busy while other messages arrive
 
 
