@@ -34,7 +34,7 @@ KEY_OUTPUTS = [
     "the update's answer: reward for 10 points confirmed",
     "'WorkflowExecutionUpdateCompleted', 'WorkflowExecutionContinuedAsNew']",
     # the exercise: the skeleton is refused (Run All never applies the solution)
-    "❌ Not yet: all 30 signals landed in one run",
+    "❌ Not yet: all 60 signals landed in one run",
 ]
 
 

@@ -2,10 +2,11 @@
 carries its points into every new run.
 
 The learner writes the "PointsCard" workflow's run method in a ``%%module_file exercise13`` cell.
-The check starts a card with 5 points, sends 30 ``add`` signals of 1 point one after the other
-(each one makes the history longer), then ``close``, and reads the whole chain of runs: there
-must be more than one run, each continued run must start with the points the card had, and the
-last one must return 35.
+The check starts a card with 5 points and sends 30 ``add`` signals of 1 point one after the other
+(each one makes the history longer). Then, with no worker running, it sends 30 more and ``close``,
+so one workflow task gets them all: the close comes with a long history. It reads the whole chain
+of runs: there must be more than one run, each continued run must start with the points the card
+had, and the last one must return 65.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import contextlib
 import json
 import uuid
 
-from temporalio.api.enums.v1 import WorkflowTaskFailedCause
-from temporalio.client import Client
+from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
+from temporalio.client import Client, WorkflowHandle
 
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
@@ -32,8 +33,10 @@ MODULE = "exercise13"
 TYPE_NAME = "PointsCard"
 START_POINTS = 5
 ADDS = 30
-EXPECTED = START_POINTS + ADDS
+EXPECTED = START_POINTS + 2 * ADDS
 RESULT_TIMEOUT_S = 10.0
+SETTLE_TIMEOUT_S = 5.0
+TASK_COMPLETED = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
 CODE_RAISED = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
 
 
@@ -58,28 +61,42 @@ def _task_failure(run: History) -> str:
     return failures[-1].workflow_task_failed_event_attributes.failure.message if failures else ""
 
 
+async def _settled(handle: WorkflowHandle) -> None:
+    """Until the current run has handled every signal so far (its last event a completed task)."""
+    with contextlib.suppress(TimeoutError):  # a failing task never settles: the chain will say why
+        async with asyncio.timeout(SETTLE_TIMEOUT_S):
+            while [e async for e in handle.fetch_history_events()][-1].event_type != TASK_COMPLETED:
+                await asyncio.sleep(0.05)
+
+
 async def _fill_the_card(client: Client, workflow_class: type) -> tuple[object, list[History]]:
-    """Start a card, add the points one signal at a time, close it: (result or exception, runs)."""
+    """Start a card and add points one signal at a time; then, with no worker running, add as many
+    again and close it, so that one workflow task gets them all (a long history and the close at
+    once); then a worker again, and the result: (result or exception, runs)."""
     task_queue = scoped(f"check-card-{uuid.uuid4().hex[:6]}")
-    async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
-        handle = await client.start_workflow(
-            TYPE_NAME,
-            {"owner": "check", "points": START_POINTS},
-            id=scoped(f"check-card-{uuid.uuid4().hex[:8]}"),
-            task_queue=task_queue,
-        )
-        outcome: object
-        try:
+    handle = await client.start_workflow(
+        TYPE_NAME,
+        {"owner": "check", "points": START_POINTS},
+        id=scoped(f"check-card-{uuid.uuid4().hex[:8]}"),
+        task_queue=task_queue,
+    )
+    outcome: object
+    try:
+        async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
             for _ in range(ADDS):
                 await handle.signal("add", 1)
-            await handle.signal("close")
+            await _settled(handle)
+        for _ in range(ADDS):  # no worker: these wait in the history
+            await handle.signal("add", 1)
+        await handle.signal("close")
+        async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
             outcome = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
-        except Exception as exc:
-            outcome = exc
-        finally:
-            runs = (await fetch_run_chain(client, handle.id)).runs
-            with contextlib.suppress(Exception):
-                await client.get_workflow_handle(handle.id).terminate("exercise check finished")
+    except Exception as exc:
+        outcome = exc
+    finally:
+        runs = (await fetch_run_chain(client, handle.id)).runs
+        with contextlib.suppress(Exception):
+            await client.get_workflow_handle(handle.id).terminate("exercise check finished")
     return outcome, runs
 
 
@@ -104,14 +121,14 @@ async def check(client: Client) -> CheckResult:
     if isinstance(outcome, TimeoutError):
         return not_yet(
             f"no result within {RESULT_TIMEOUT_S:.0f} s of the close signal ({chain}, the last one "
-            f"{runs[-1].names[-1]}): does the run continue as new even after close? Once closed, "
-            "return the points."
+            f"{runs[-1].names[-1]}): does the run continue as new even after close? The check sends the "
+            "close together with a long history: once closed, return the points, long history or not."
         )
     if isinstance(outcome, BaseException):
         return not_yet(f"the card did not return its points: {outcome} ({chain}).")
     if len(runs) == 1:
         return not_yet(
-            f"all {ADDS} signals landed in one run, whose history grew to {len(runs[0].events)} events. "
+            f"all {2 * ADDS} signals landed in one run, whose history grew to {len(runs[0].events)} events. "
             "Wait until the card is closed OR its history is long (get_current_history_length() >= "
             "HISTORY_LIMIT, or is_continue_as_new_suggested()), and in the second case call "
             "workflow.continue_as_new(...)."
@@ -120,9 +137,15 @@ async def check(client: Client) -> CheckResult:
     if not all(starts[1:]) or outcome != EXPECTED:
         started = ", ".join(f"run {i}: {points}" for i, points in enumerate(starts, 1))
         return not_yet(
-            f"the card returned {outcome}, expected {EXPECTED} ({START_POINTS} + {ADDS} × 1). The runs "
-            f"started with these points: {started}. A continued run starts from the arguments of "
-            "continue_as_new: pass self.card, the card as it is now."
+            f"the card returned {outcome}, expected {EXPECTED} ({START_POINTS} + {2 * ADDS} × 1). The runs "
+            f"started with these points: {started}. "
+            + (
+                "More points than were added: the card you pass already holds every point so far; "
+                "add nothing to it when continuing."
+                if isinstance(outcome, int) and outcome > EXPECTED
+                else "A continued run starts from the arguments of continue_as_new: pass self.card, "
+                "the card as it is now."
+            )
         )
     return passed(
         f"{EXPECTED} points across {chain}; each run started with the points the last one had "

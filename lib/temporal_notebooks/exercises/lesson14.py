@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 
 from temporal_notebooks.activities.sagas import (
@@ -67,6 +68,17 @@ async def check(client: Client) -> CheckResult:
             return not_yet(f"{when}, {failure_text(run.error)}")
         if got != expected:
             return not_yet(f"{when}, the run scheduled {got}; expected {expected}. " + _why(fail_at, got))
+        unfinished = (
+            [name for name in got[STEPS.index(fail_at) + 1 :] if name not in _completed(run)]
+            if fail_at
+            else []
+        )
+        if unfinished:
+            return not_yet(
+                f"{when}, the run scheduled {unfinished} but failed before they completed: an undo "
+                "started and not awaited may never run once the workflow has closed. Await each undo "
+                "(execute_activity) before raising."
+            )
         if fail_at and run.error is None:
             return not_yet(
                 f"{when}, the undo was right ({got[STEPS.index(fail_at) + 1 :]}), but the run completed "
@@ -84,6 +96,18 @@ async def check(client: Client) -> CheckResult:
         )
         + "."
     )
+
+
+def _completed(run: ExerciseRun) -> list[str]:
+    """The activity types whose ActivityTaskCompleted is in the run's history."""
+    scheduled = {
+        e.event_id: e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in run.of_type(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+    }
+    return [
+        scheduled.get(e.activity_task_completed_event_attributes.scheduled_event_id, "")
+        for e in run.of_type(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+    ]
 
 
 def _why(fail_at: str, got: list[str]) -> str:
