@@ -32,7 +32,8 @@ KEY_OUTPUTS = [
     "continued as new",
     "open in the Temporal Web UI",
     "the update's answer: reward for 10 points confirmed",
-    "'WorkflowExecutionUpdateCompleted', 'WorkflowExecutionContinuedAsNew']",
+    "in that run, in order: ['WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateCompleted', "
+    "'WorkflowExecutionContinuedAsNew']",
     # the exercise: the skeleton is refused (Run All never applies the solution)
     "❌ Not yet: all 60 signals landed in one run",
 ]
