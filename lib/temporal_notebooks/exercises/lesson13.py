@@ -2,8 +2,8 @@
 carries its points into every new run.
 
 The learner writes the "PointsCard" workflow's run method in a ``%%module_file exercise13`` cell.
-The check starts a card with 5 points and sends 30 ``add`` signals of 1 point one after the other
-(each one makes the history longer). Then, with no worker running, it sends 30 more and ``close``,
+The check starts a card with 5 points and sends 30 ``add`` signals of 1 point (each one makes the
+history longer). Then, with no worker running, it sends 30 more and ``close``,
 so one workflow task gets them all: the close comes with a long history. It reads the whole chain
 of runs: there must be more than one run, each continued run must start with the points the card
 had, and the last one must return 65.
@@ -83,11 +83,11 @@ async def _fill_the_card(client: Client, workflow_class: type) -> tuple[object, 
     outcome: object
     try:
         async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
-            for _ in range(ADDS):
-                await handle.signal("add", 1)
+            # all at once: ADDS signals are more events than HISTORY_LIMIT, however they are batched
+            await asyncio.gather(*(handle.signal("add", 1) for _ in range(ADDS)))
             await _settled(handle)
-        for _ in range(ADDS):  # no worker: these wait in the history
-            await handle.signal("add", 1)
+        # no worker: these wait in the history, then the close
+        await asyncio.gather(*(handle.signal("add", 1) for _ in range(ADDS)))
         await handle.signal("close")
         async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
             outcome = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
