@@ -83,6 +83,7 @@ async def _fill_the_card(client: Client, workflow_class: type) -> tuple[object, 
     outcome: object
     try:
         async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
+            await _settled(handle)  # the first run has started (a short history) before any signal
             # all at once: ADDS signals are more events than HISTORY_LIMIT, however they are batched
             await asyncio.gather(*(handle.signal("add", 1) for _ in range(ADDS)))
             await _settled(handle)
