@@ -12,6 +12,7 @@ An entry, field by field (only the first four are required)::
         smoke=SmokeRun(...),       # the smoke test's run of the lesson (None: reuses another lesson's code)
         open_for_play=("greeter-playground",),  # workflow ids the lesson leaves running on purpose
         fails_on_purpose=("typo-*",),  # ids it fails, terminates or lets a workflow task fail on purpose
+        track="workshop",          # the agenda track: "workshop" (the default) or "after" (the workshop)
     )
 
 Workflow ids are written without the learner prefix (``scoped("greeter")`` is ``"greeter"`` here)
@@ -271,6 +272,30 @@ LESSONS: tuple[Lesson, ...] = (
         SmokeRun(
             "Trial", ({"customer": "smoke test", "days": 30},), (signal("cancel"),), expect="not charged"
         ),
+    ),
+    Lesson(
+        "13",
+        "Child workflows and continue-as-new",
+        "13_child_workflows.ipynb",
+        "child_workflows",
+        ("child-workflows",),
+        SmokeRun(
+            "PackOrderWorkflow", ({"order_id": "smoke test", "items": ["mug", "tea"]},), expect="mug packed"
+        ),
+        # the couriers their parent's close policy terminates or cancels, on purpose
+        fails_on_purpose=("dispatch-*/courier",),
+        track=AFTER_THE_WORKSHOP,
+    ),
+    Lesson(
+        "14",
+        "Sagas: undo what already happened",
+        "14_sagas.ipynb",
+        "sagas",
+        ("sagas",),
+        SmokeRun("BookTripWorkflow", ({"trip_id": "smoke test", "cars_left": 1},), expect="car booked"),
+        # trips that fail for good after their undo, on purpose (and the one stopped in the middle)
+        fails_on_purpose=("trip-*",),
+        track=AFTER_THE_WORKSHOP,
     ),
     Lesson(
         "15",

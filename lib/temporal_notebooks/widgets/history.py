@@ -9,7 +9,7 @@ from datetime import datetime
 from google.protobuf.json_format import MessageToDict
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from ..runtime.connection import current_info
 
@@ -72,6 +72,10 @@ def event_details(event: HistoryEvent) -> str:
         bits.append(f"result: {_payload_text(attrs['outcome']['success'])}")
     if "failure" in attrs:
         bits.append(f"failure: {attrs['failure'].get('message', '')}")
+    if "newExecutionRunId" in attrs:  # continue-as-new: the run that carries on
+        bits.append(f"next run: {attrs['newExecutionRunId']}")
+    if "continuedExecutionRunId" in attrs:
+        bits.append(f"continues run: {attrs['continuedExecutionRunId']}")
     if "startToFireTimeout" in attrs:
         bits.append(f"timer {attrs['startToFireTimeout']}")
     if "attempt" in attrs and int(attrs["attempt"]) > 1:
@@ -222,3 +226,50 @@ class WebUILink:
 def ui_link(handle: WorkflowHandle) -> WebUILink:
     """The Web UI link of a workflow run."""
     return WebUILink(handle.id, handle.result_run_id or handle.run_id)
+
+
+@dataclasses.dataclass
+class RunChain:
+    """Every run of one workflow id, first to last, joined by continue-as-new: a line per run with
+    its Web UI link, then each run's picture."""
+
+    runs: list[History]
+
+    def lines(self) -> list[str]:
+        lines = []
+        for number, run in enumerate(self.runs, 1):
+            then = "continued as new" if run.names[-1] == "WorkflowExecutionContinuedAsNew" else run.names[-1]
+            lines.append(f"run {number} ({run.run_id}): {len(run.events)} events, {then}")
+        return lines
+
+    def _repr_html_(self) -> str:
+        items = []
+        for line, run in zip(self.lines(), self.runs, strict=True):
+            url = current_info().workflow_url(run.workflow_id, run.run_id)
+            link = f" · <a href='{html.escape(url)}' target='_blank'>open in the Temporal Web UI</a>"
+            link = link if url else ""
+            items.append(f"<li>{html.escape(line)}{link}</li>")
+        summary = "".join(items)
+        pictures = "".join(
+            f"<p><b>run {number}</b></p>{run.timeline_svg()}" for number, run in enumerate(self.runs, 1)
+        )
+        return f"<div class='tn-history'><ol style='padding-left:1.2em'>{summary}</ol>{pictures}</div>"
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines())
+
+
+async def fetch_run_chain(client: Client, workflow_id: str, max_runs: int = 50) -> RunChain:
+    """Every run of ``workflow_id`` so far, from its first run, following each continue-as-new."""
+    latest = [e async for e in client.get_workflow_handle(workflow_id).fetch_history_events()]
+    run_id: str | None = latest[0].workflow_execution_started_event_attributes.first_execution_run_id
+    runs: list[History] = []
+    while run_id and len(runs) < max_runs:
+        run = await fetch_history(client.get_workflow_handle(workflow_id, run_id=run_id))
+        runs.append(run)
+        last = run.events[-1] if run.events else None
+        continued = last is not None and last.HasField("workflow_execution_continued_as_new_event_attributes")
+        run_id = None
+        if continued:
+            run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+    return RunChain(runs)
