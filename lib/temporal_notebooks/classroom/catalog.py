@@ -12,6 +12,7 @@ An entry, field by field (only the first four are required)::
         smoke=SmokeRun(...),       # the smoke test's run of the lesson (None: reuses another lesson's code)
         open_for_play=("greeter-playground",),  # workflow ids the lesson leaves running on purpose
         fails_on_purpose=("typo-*",),  # ids it fails, terminates or lets a workflow task fail on purpose
+        track="workshop",          # the agenda it belongs to: "workshop" or "after the workshop"
     )
 
 Workflow ids are written without the learner prefix (``scoped("greeter")`` is ``"greeter"`` here)
@@ -67,6 +68,10 @@ class SmokeRun:
     expect: str | None = None
 
 
+WORKSHOP = "workshop"  # the three-hour agenda of docs/classroom.md
+AFTER_THE_WORKSHOP = "after the workshop"  # lessons for production, taken on one's own
+
+
 @dataclasses.dataclass(frozen=True)
 class Lesson:
     """A lesson as the classroom tools see it (the module docstring describes each field)."""
@@ -79,6 +84,7 @@ class Lesson:
     smoke: SmokeRun | None = None
     open_for_play: tuple[str, ...] = ()
     fails_on_purpose: tuple[str, ...] = ()
+    track: str = WORKSHOP  # TODO(lead): one field with "pace"'s track when both are merged
 
     @property
     def label(self) -> str:
@@ -268,6 +274,15 @@ LESSONS: tuple[Lesson, ...] = (
         SmokeRun(
             "Trial", ({"customer": "smoke test", "days": 30},), (signal("cancel"),), expect="not charged"
         ),
+    ),
+    Lesson(
+        "17",
+        "Versioning a workflow that is already running",
+        "17_versioning.ipynb",
+        "versioning",
+        ("versioning", "versioning-deployments"),
+        SmokeRun("Delivery", ("smoke test",), (signal("pick_up"),), expect="shipped smoke test"),
+        track=AFTER_THE_WORKSHOP,
     ),
 )
 

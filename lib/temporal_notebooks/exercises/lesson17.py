@@ -2,9 +2,9 @@
 
 The "Renewal" workflow deployed today (``RenewalPatched``) chooses the loyalty discount with
 ``workflow.patched("loyalty-discount")``, and every renewal started before that patch has closed.
-The learner writes the next stage in a ``%%module_file exercise17`` cell. The check replays a
-renewal recorded by today's code with the learner's, runs the learner's code once (the discount,
-the charge, the receipt, in that order), and replays that run with the learner's code and with
+The learner writes the next stage in a ``%%module_file exercise17`` cell. The check runs the
+learner's code once (the discount, the charge, the receipt, in that order), replays a renewal
+recorded by today's code with it, and replays the learner's run with the learner's code and with
 the stage after it, where the call is gone (``RenewalPatchRemoved``). A ``patched`` call kept
 records a marker that stage cannot replay: that is what ``deprecate_patch`` is for.
 """
@@ -41,12 +41,25 @@ async def replay_failure(workflow_class: type, history: WorkflowHistory) -> Base
 
 
 async def check(client: Client) -> CheckResult:
-    """Pass when a renewal recorded by RenewalPatched replays with the learner's "Renewal", a new
-    renewal runs the discount, the charge and the receipt, and replays with the learner's code
-    and with RenewalPatchRemoved."""
+    """Pass when a new renewal of the learner's "Renewal" runs the discount, the charge and the
+    receipt, a renewal recorded by RenewalPatched replays with the learner's code, and the new
+    renewal replays with the learner's code and with RenewalPatchRemoved."""
     workflow_class = learner_workflow(MODULE, TYPE_NAME)
     if isinstance(workflow_class, CheckResult):
         return workflow_class
+    mine = await run_exercise(client, workflow_class, CUSTOMER, activities=RENEWAL_ACTIVITIES)
+    if mine.error is not None or mine.history is None:
+        return not_yet(
+            f"running your workflow failed: {failure_text(mine.error or RuntimeError('no history'))}"
+        )
+    order = mine.activity_types
+    if "apply_loyalty_discount" not in order:
+        return not_yet(
+            f"a new renewal ran {order}: it skipped the discount. From now on every renewal gets it, with "
+            "no condition (and deprecate_patch returns None: it cannot be the condition)."
+        )
+    if order != NEW_ORDER:
+        return not_yet(f"a new renewal ran the activities {order}; expected {NEW_ORDER}.")
     today = await run_exercise(client, RenewalPatched, CUSTOMER, activities=RENEWAL_ACTIVITIES)
     if today.history is None:
         return not_yet(f"recording a renewal of today's code failed: {failure_text(today.error)}")
@@ -63,19 +76,6 @@ async def check(client: Client) -> CheckResult:
             f"a renewal recorded by today's code (RenewalPatched) cannot continue on your code: {reason} "
             "Every renewal it recorded took the discount: yours must take the same steps."
         )
-    mine = await run_exercise(client, workflow_class, CUSTOMER, activities=RENEWAL_ACTIVITIES)
-    if mine.error is not None or mine.history is None:
-        return not_yet(
-            f"running your workflow failed: {failure_text(mine.error or RuntimeError('no history'))}"
-        )
-    order = mine.activity_types
-    if "apply_loyalty_discount" not in order:
-        return not_yet(
-            f"a new renewal ran {order}: it skipped the discount. From now on every renewal gets it, with "
-            "no condition (deprecate_patch returns None: it does not go in an `if`)."
-        )
-    if order != NEW_ORDER:
-        return not_yet(f"a new renewal ran the activities {order}; expected {NEW_ORDER}.")
     own = await replay_failure(workflow_class, mine.history)
     if own is not None:
         return not_yet(f"a renewal recorded by your own code does not replay with it: {failure_text(own)}")
