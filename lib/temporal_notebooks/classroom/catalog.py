@@ -163,7 +163,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Activities",
         "04_activities.ipynb",
         "activities_lesson",
-        ("activities",),
+        ("activities", "activities-more"),
         # Retries with timers between attempts (a 500 ms timeout demo would fail on a busy machine).
         SmokeRun("FlakyServiceWorkflow", ("smoke test",), expect="done on attempt 3"),
         fails_on_purpose=("start-to-close", "schedule-to-close", "charge-*"),  # timeouts, non-retryable
@@ -252,7 +252,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Errors, cancellation and the sandbox's escape hatches",
         "11_errors_and_cancellation.ipynb",
         "errors_lesson",
-        ("errors", "errors-strict", "errors-urls"),
+        ("errors", "errors-strict", "errors-urls", "errors-intercepted"),
         SmokeRun("QuotesWorkflow", (["north", "south"], True), expect="'shop': 'south'"),
         # every section shows a failure happening before its fix
         fails_on_purpose=(
@@ -263,6 +263,7 @@ LESSONS: tuple[Lesson, ...] = (
             "forgot-to-await",
             "blocking-call",
             "report-name",
+            "amount-*",  # bad input, with and without the interceptor
         ),
     ),
     Lesson(
