@@ -68,8 +68,9 @@ async def check(client: Client) -> CheckResult:
         reason = failure_text(failure)
         if LIVE_MARKER in reason:
             return not_yet(
-                f'a renewal recorded by today\'s code has a "{PATCH}" patch marker, and your code has no '
-                f"call for it ({reason}). Those renewals may still be open: keep the call, as "
+                f'a renewal recorded by today\'s code has a "{PATCH}" patch marker before its first step, '
+                f"and your code makes no call for it there ({reason}). Those renewals may still be open: "
+                "keep the call where `patched` was, as "
                 f'`workflow.deprecate_patch("{PATCH}")` with the same id.'
             )
         return not_yet(
