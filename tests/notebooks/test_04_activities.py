@@ -37,6 +37,13 @@ KEY_OUTPUTS = [
     # the exercise: the skeleton is refused (the solution stays hidden)
     "❌ Not yet: for 'EUR' it gave up: The workflow failed because an activity or child failed: "
     "ServiceBusy: rate service busy (attempt 1).",
+    # (optional) a local activity is one marker; an activity completed from outside with its task token
+    "  local activity: rate 0.19; ",
+    "the activity's: ['MarkerRecorded']",
+    "regular activity: rate 0.19; ",
+    "the activity's: ['ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted']",
+    "the workflow waits for request_approval, attempt 1, and no worker runs it",
+    "order-9 refund: approved by Grace",
 ]
 
 

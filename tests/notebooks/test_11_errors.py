@@ -46,6 +46,11 @@ KEY_OUTPUTS = [
     "unrestricted: q1.csv",
     # the exercise: the skeleton is refused (Run All never applies the solution)
     "❌ Not yet: the shops were asked one after the other",
+    # (optional) an interceptor makes a ValueError from any activity non-retryable
+    "without the interceptor: 3 attempts; ⚠ WorkflowFailureError: ",
+    "with the interceptor:    1 attempt; ⚠ WorkflowFailureError: ",
+    "the interceptor saw: [\"parse_amount attempt 1: "
+    "ValueError(invalid literal for int() with base 10: 'ten') → non-retryable\"]",
 ]
 
 

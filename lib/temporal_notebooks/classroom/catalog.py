@@ -12,7 +12,7 @@ An entry, field by field (only the first four are required)::
         smoke=SmokeRun(...),       # the smoke test's run of the lesson (None: reuses another lesson's code)
         open_for_play=("greeter-playground",),  # workflow ids the lesson leaves running on purpose
         fails_on_purpose=("typo-*",),  # ids it fails, terminates or lets a workflow task fail on purpose
-        track="workshop",          # the agenda track: "workshop" (the default) or "after" (the workshop)
+        track="workshop",          # the agenda it belongs to: "workshop" or "after the workshop"
     )
 
 Workflow ids are written without the learner prefix (``scoped("greeter")`` is ``"greeter"`` here)
@@ -68,6 +68,10 @@ class SmokeRun:
     expect: str | None = None
 
 
+WORKSHOP = "workshop"  # the three-hour agenda of docs/classroom.md
+AFTER_THE_WORKSHOP = "after the workshop"  # lessons for production, taken on one's own
+
+
 @dataclasses.dataclass(frozen=True)
 class Lesson:
     """A lesson as the classroom tools see it (the module docstring describes each field)."""
@@ -80,7 +84,7 @@ class Lesson:
     smoke: SmokeRun | None = None
     open_for_play: tuple[str, ...] = ()
     fails_on_purpose: tuple[str, ...] = ()
-    track: str = "workshop"  # or AFTER_THE_WORKSHOP (TODO lead: merge with the track field of "pace")
+    track: str = WORKSHOP
 
     @property
     def label(self) -> str:
@@ -95,7 +99,6 @@ class Lesson:
         return _matches(name, self.fails_on_purpose) or is_exercise_check(name)
 
 
-AFTER_THE_WORKSHOP = "after the workshop"  # lessons for a learner's first real service, done alone later
 
 EXERCISE_CHECK_IDS = ("check-*",)  # what run_exercise_workflow and the exercise checks start
 
@@ -161,7 +164,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Activities",
         "04_activities.ipynb",
         "activities_lesson",
-        ("activities",),
+        ("activities", "activities-more"),
         # Retries with timers between attempts (a 500 ms timeout demo would fail on a busy machine).
         SmokeRun("FlakyServiceWorkflow", ("smoke test",), expect="done on attempt 3"),
         fails_on_purpose=("start-to-close", "schedule-to-close", "charge-*"),  # timeouts, non-retryable
@@ -250,7 +253,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Errors, cancellation and the sandbox's escape hatches",
         "11_errors_and_cancellation.ipynb",
         "errors_lesson",
-        ("errors", "errors-strict", "errors-urls"),
+        ("errors", "errors-strict", "errors-urls", "errors-intercepted"),
         SmokeRun("QuotesWorkflow", (["north", "south"], True), expect="'shop': 'south'"),
         # every section shows a failure happening before its fix
         fails_on_purpose=(
@@ -261,6 +264,7 @@ LESSONS: tuple[Lesson, ...] = (
             "forgot-to-await",
             "blocking-call",
             "report-name",
+            "amount-*",  # bad input, with and without the interceptor
         ),
     ),
     Lesson(
@@ -315,6 +319,15 @@ LESSONS: tuple[Lesson, ...] = (
         SmokeRun("NoteWorkflow", ("smoke test",), expect="SMOKE TEST"),
         # a declined card (twice: leaked, then sealed); a run no worker can read, terminated
         fails_on_purpose=("payment-declined*", "note-no-codec"),
+        track=AFTER_THE_WORKSHOP,
+    ),
+    Lesson(
+        "17",
+        "Versioning a workflow that is already running",
+        "17_versioning.ipynb",
+        "versioning",
+        ("versioning", "versioning-deployments"),
+        SmokeRun("Delivery", ("smoke test",), (signal("pick_up"),), expect="shipped smoke test"),
         track=AFTER_THE_WORKSHOP,
     ),
 )

@@ -65,6 +65,7 @@ class RunningWorker:
     def __init__(self, worker: Worker, task_queue: str, executor: Any, status: Any) -> None:
         self.worker = worker
         self.task_queue = task_queue
+        self.key = task_queue  # its place in the kernel's registry (see _worker_key)
         self.executor = executor
         self.workflows: list[type] = []  # the workflow classes it runs
         self.problems: list[WorkerProblem] = []
@@ -193,8 +194,8 @@ class RunningWorker:
                 pool.shutdown(wait=False, cancel_futures=True)
         self.state = "stopped"
         self.refresh()
-        if _workers.get(self.task_queue) is self:
-            del _workers[self.task_queue]
+        if _workers.get(self.key) is self:
+            del _workers[self.key]
 
 
 async def _retire(worker: Worker, task: asyncio.Task) -> None:
@@ -240,7 +241,8 @@ async def start_worker(
     Sync activities get a thread pool. Extra keyword arguments go to ``temporalio.worker.Worker``.
     """
     _install_hooks()
-    old = _workers.pop(task_queue, None)
+    key = _worker_key(task_queue, worker_options.get("deployment_config"))
+    old = _workers.pop(key, None)
     if old is not None:
         await old.stop()
     await warn_if_polled_elsewhere(client, task_queue, workflows=bool(workflows))  # same learner, 2 kernels
@@ -277,7 +279,8 @@ async def start_worker(
     running.workflows = list(workflows)
     running.workflow_executor = workflow_executor
     running.workflow_threads = workflow_threads if workflow_executor is not None else None
-    _workers[task_queue] = running
+    running.key = key
+    _workers[key] = running
     running._launch()
     from .connection import watch_server
 
@@ -291,6 +294,14 @@ def set_server_state(client: Client, problem: str | None, note: str | None = Non
         if running.worker.client is client:
             running.server_problem, running.server_note = problem, note
             running.refresh()
+
+
+def _worker_key(task_queue: str, deployment_config: Any = None) -> str:
+    """A worker replaces the one with the same key: its task queue, plus its deployment version
+    when it has one (Worker Versioning runs one worker per version on the same task queue)."""
+    if deployment_config is None or not getattr(deployment_config, "use_worker_versioning", False):
+        return task_queue
+    return f"{task_queue} @ {deployment_config.version.to_canonical_string()}"
 
 
 async def stop_worker(task_queue: str) -> bool:

@@ -1,0 +1,29 @@
+# ruff: noqa
+# Written by someone who saw only the exercise text (/work/exercise_texts/lesson17.md).
+# intent: skips straight to the last stage: the patch call removed, the discount kept
+# why wrong: write the NEXT stage (the stage after yours is the one where the call is gone)
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from temporal_notebooks.activities.versioning import (
+        apply_loyalty_discount,
+        charge_renewal,
+        send_receipt,
+    )
+
+TIMEOUT = timedelta(seconds=10)
+
+
+@workflow.defn(name="Renewal")
+class RenewalWorkflow:
+    @workflow.run
+    async def run(self, customer: str) -> list[str]:
+        steps = []
+        steps.append(
+            await workflow.execute_activity(apply_loyalty_discount, customer, start_to_close_timeout=TIMEOUT)
+        )
+        steps.append(await workflow.execute_activity(charge_renewal, customer, start_to_close_timeout=TIMEOUT))
+        steps.append(await workflow.execute_activity(send_receipt, customer, start_to_close_timeout=TIMEOUT))
+        return steps
