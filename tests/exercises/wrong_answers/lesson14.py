@@ -1,7 +1,6 @@
-# ruff: noqa: E501
 """Lesson 14: a ticket saga that undoes only the completed steps, last first, then fails."""
 
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 UNDO_LOOP = "            for undo in reversed(undos):  # the last completed step first\n"
 RERAISE = "            raise  # the order failed: say so to the caller\n"
@@ -46,215 +45,21 @@ WRONG_ANSWERS = [
     ),
 ]
 
-# Written by someone who saw only the exercise's text (the lead's outsider; their file is named in each
-# mistake), copied as they wrote it: hence the long lines (E501 off for this file).
-OUTSIDER_1 = """\
-from datetime import timedelta
-
-from temporalio import workflow
-from temporalio.exceptions import ActivityError
-
-with workflow.unsafe.imports_passed_through():
-    from temporal_notebooks.activities.sagas import (
-        TicketOrder,
-        charge_card,
-        refund_card,
-        release_seat,
-        reserve_seat,
-        send_tickets,
-    )
-
-TIMEOUT = timedelta(seconds=5)
-
-
-@workflow.defn(name="TicketSaga")
-class TicketSagaWorkflow:
-    @workflow.run
-    async def run(self, order: TicketOrder) -> str:
-        undo = []
-        try:
-            await workflow.execute_activity(reserve_seat, order, start_to_close_timeout=TIMEOUT)
-            undo.append(release_seat)
-            await workflow.execute_activity(charge_card, order, start_to_close_timeout=TIMEOUT)
-            undo.append(refund_card)
-            await workflow.execute_activity(send_tickets, order, start_to_close_timeout=TIMEOUT)
-        except ActivityError:
-            for step in reversed(undo):
-                workflow.start_activity(step, order, start_to_close_timeout=TIMEOUT)
-            raise
-        return f"order {order.order_id} complete"
-"""
-
-OUTSIDER_2 = """\
-from datetime import timedelta
-
-from temporalio import workflow
-from temporalio.exceptions import ActivityError
-
-with workflow.unsafe.imports_passed_through():
-    from temporal_notebooks.activities.sagas import (
-        TicketOrder,
-        charge_card,
-        refund_card,
-        release_seat,
-        reserve_seat,
-        send_tickets,
-    )
-
-TIMEOUT = timedelta(seconds=5)
-
-
-@workflow.defn(name="TicketSaga")
-class TicketSagaWorkflow:
-    @workflow.run
-    async def run(self, order: TicketOrder) -> str:
-        undo = []
-        try:
-            await workflow.execute_activity(reserve_seat, order, start_to_close_timeout=TIMEOUT)
-            undo.append(release_seat)
-            await workflow.execute_activity(charge_card, order, start_to_close_timeout=TIMEOUT)
-            undo.append(refund_card)
-            await workflow.execute_activity(send_tickets, order, start_to_close_timeout=TIMEOUT)
-        except ActivityError as err:
-            for step in reversed(undo):
-                await workflow.execute_activity(step, order, start_to_close_timeout=TIMEOUT)
-            return f"order {order.order_id} failed and was undone: {err}"
-        return f"order {order.order_id} complete"
-"""
-
-OUTSIDER_3 = """\
-from datetime import timedelta
-
-from temporalio import workflow
-from temporalio.exceptions import ActivityError
-
-with workflow.unsafe.imports_passed_through():
-    from temporal_notebooks.activities.sagas import (
-        TicketOrder,
-        charge_card,
-        refund_card,
-        release_seat,
-        reserve_seat,
-        send_tickets,
-    )
-
-TIMEOUT = timedelta(seconds=5)
-
-
-@workflow.defn(name="TicketSaga")
-class TicketSagaWorkflow:
-    @workflow.run
-    async def run(self, order: TicketOrder) -> str:
-        try:
-            await workflow.execute_activity(reserve_seat, order, start_to_close_timeout=TIMEOUT)
-            await workflow.execute_activity(charge_card, order, start_to_close_timeout=TIMEOUT)
-            await workflow.execute_activity(send_tickets, order, start_to_close_timeout=TIMEOUT)
-        except ActivityError:
-            await workflow.execute_activity(refund_card, order, start_to_close_timeout=TIMEOUT)
-            await workflow.execute_activity(release_seat, order, start_to_close_timeout=TIMEOUT)
-            raise
-        return f"order {order.order_id} complete"
-"""
-
-OUTSIDER_4 = """\
-from datetime import timedelta
-
-from temporalio import workflow
-from temporalio.exceptions import ActivityError
-
-with workflow.unsafe.imports_passed_through():
-    from temporal_notebooks.activities.sagas import (
-        TicketOrder,
-        charge_card,
-        refund_card,
-        release_seat,
-        reserve_seat,
-        send_tickets,
-    )
-
-TIMEOUT = timedelta(seconds=5)
-
-
-@workflow.defn(name="TicketSaga")
-class TicketSagaWorkflow:
-    @workflow.run
-    async def run(self, order: TicketOrder) -> str:
-        undo = []
-        try:
-            await workflow.execute_activity(reserve_seat, order, start_to_close_timeout=TIMEOUT)
-            undo.append(release_seat)
-            await workflow.execute_activity(charge_card, order, start_to_close_timeout=TIMEOUT)
-            undo.append(refund_card)
-            await workflow.execute_activity(send_tickets, order, start_to_close_timeout=TIMEOUT)
-        except ActivityError:
-            for step in undo:
-                await workflow.execute_activity(step, order, start_to_close_timeout=TIMEOUT)
-            raise
-        return f"order {order.order_id} complete"
-"""
-
+# Written by someone who saw only the exercise's text (tests/exercises/outsider_answers/).
 WRONG_ANSWERS += [
-    WrongAnswer(
-        "outsider-written, lesson14_wrong_5: starts the undos without awaiting them, then fails",
-        OUTSIDER_1,
-        ("but failed before they completed", "Await each undo"),
+    outsider_wrong("lesson14_wrong_5", "but failed before they completed", "Await each undo"),
+    outsider_wrong("lesson14_wrong_3", "the run completed and returned 'order", "raise the error again"),
+    outsider_wrong(
+        "lesson14_wrong_1",
+        "when charge_card failed, the run scheduled "
+        "['reserve_seat', 'charge_card', 'refund_card', 'release_seat']",
+        "never completed",
     ),
-    WrongAnswer(
-        "outsider-written, lesson14_wrong_3: undoes, then returns the failure as a result",
-        OUTSIDER_2,
-        ("the run completed and returned 'order", "raise the error again"),
-    ),
-    WrongAnswer(
-        "outsider-written, lesson14_wrong_1: undoes both steps, whichever had completed",
-        OUTSIDER_3,
-        (
-            "when charge_card failed, the run scheduled ['reserve_seat', 'charge_card', 'refund_card', 'release_seat']",
-            "never completed",
-        ),
-    ),
-    WrongAnswer(
-        "outsider-written, lesson14_wrong_2: undoes in the order the steps were done",
-        OUTSIDER_4,
-        ("['reserve_seat', 'charge_card', 'send_tickets', 'release_seat', 'refund_card']", "(reversed)"),
+    outsider_wrong(
+        "lesson14_wrong_2",
+        "['reserve_seat', 'charge_card', 'send_tickets', 'release_seat', 'refund_card']",
+        "(reversed)",
     ),
 ]
 
-# Right answers from the same outsider (lesson14_right_1): the check must pass them.
-RIGHT_ANSWERS = [
-    """\
-from datetime import timedelta
-
-from temporalio import workflow
-from temporalio.exceptions import ActivityError
-
-with workflow.unsafe.imports_passed_through():
-    from temporal_notebooks.activities.sagas import (
-        TicketOrder,
-        charge_card,
-        refund_card,
-        release_seat,
-        reserve_seat,
-        send_tickets,
-    )
-
-TIMEOUT = timedelta(seconds=5)
-
-
-@workflow.defn(name="TicketSaga")
-class TicketSagaWorkflow:
-    @workflow.run
-    async def run(self, order: TicketOrder) -> str:
-        await workflow.execute_activity(reserve_seat, order, start_to_close_timeout=TIMEOUT)
-        try:
-            await workflow.execute_activity(charge_card, order, start_to_close_timeout=TIMEOUT)
-            try:
-                await workflow.execute_activity(send_tickets, order, start_to_close_timeout=TIMEOUT)
-            except Exception:
-                await workflow.execute_activity(refund_card, order, start_to_close_timeout=TIMEOUT)
-                raise
-        except Exception:
-            await workflow.execute_activity(release_seat, order, start_to_close_timeout=TIMEOUT)
-            raise
-        return f"order {order.order_id} complete"
-""",
-]
+RIGHT_ANSWERS = [outsider_right("lesson14_right_1")]

@@ -1,34 +1,6 @@
 """Lesson 15: the refund keeps OrderStatus "refunding" before its activity and "refunded" after it."""
 
-from pathlib import Path
-
-from wrong_answers import WrongAnswer, solution_with
-
-try:  # the outsider helpers of the "checks" branch
-    from wrong_answers import outsider_right, outsider_wrong
-except ImportError:  # TODO(lead): drop this fallback once the checks branch (outsider answers) is merged
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class RightAnswer:
-        way: str
-        source: str
-        author: str = "team"
-
-    def _outsider_file(name: str) -> tuple[str, str]:
-        path = Path(__file__).parent.parent / "outsider_answers" / f"{name}.py.txt"
-        lines = path.read_text().splitlines(keepends=True)
-        intent = lines[0].removeprefix("# intent:").strip()
-        return intent, "".join(line for line in lines if not line.startswith("%%module_file"))
-
-    def outsider_wrong(name: str, *reasons: str) -> WrongAnswer:
-        intent, source = _outsider_file(name)
-        return WrongAnswer(f"{name} (outsider): {intent[:70]}", source, reasons)
-
-    def outsider_right(name: str) -> RightAnswer:
-        intent, source = _outsider_file(name)
-        return RightAnswer(f"{name} (outsider): {intent[:70]}", source, author="outsider")
-
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 BEFORE = '        workflow.upsert_search_attributes([ORDER_STATUS.value_set("refunding")])\n'
 AFTER = '        workflow.upsert_search_attributes([ORDER_STATUS.value_set("refunded")])\n'

@@ -1,9 +1,7 @@
 """Lesson 16: ZlibCodec compresses each whole payload into a new one marked binary/zlib, and decodes
 only what it marked."""
 
-from wrong_answers import WrongAnswer, solution_with
-
-from .lesson15 import outsider_right, outsider_wrong  # the outsider helpers (see lesson15.py)
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 ENCODE = """        return [
             Payload(metadata={"encoding": ENCODING}, data=zlib.compress(payload.SerializeToString()))

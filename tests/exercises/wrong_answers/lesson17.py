@@ -1,8 +1,6 @@
 """Lesson 17: the next stage of the "loyalty-discount" patch: deprecate_patch and the new path only."""
 
-from pathlib import Path
-
-from wrong_answers import WrongAnswer, solution_with
+from wrong_answers import WrongAnswer, outsider_right, outsider_wrong, solution_with
 
 DEPRECATE = '        workflow.deprecate_patch("loyalty-discount")\n'
 DISCOUNT = """        discount = await workflow.execute_activity(
@@ -51,43 +49,22 @@ WRONG_ANSWERS = [
 ]
 
 
-def outsider(number: int) -> str:
-    """An answer written by someone who saw only the exercise text (wrong_answers/outsider/)."""
-    return (Path(__file__).parent / "outsider" / f"lesson17_wrong_{number}.py").read_text()
-
-
+# Written by someone who saw only the exercise's text (tests/exercises/outsider_answers/).
 WRONG_ANSWERS += [
-    WrongAnswer(
-        "outsider: skips to the last stage, the patch call removed",
-        outsider(1),
-        ("your code makes no call for it there", "keep the call where `patched` was"),
+    outsider_wrong(
+        "lesson17_wrong_1", "your code makes no call for it there", "keep the call where `patched` was"
     ),
-    WrongAnswer(
-        "outsider: deprecate_patch with a new patch id",
-        outsider(3),
-        ("patch marker before its first step", "Non-deprecated patch marker encountered"),
+    outsider_wrong(
+        "lesson17_wrong_3", "patch marker before its first step", "Non-deprecated patch marker encountered"
     ),
-    WrongAnswer(
-        "outsider: deprecate_patch used as a condition, like patched",
-        outsider(4),
-        ("skipped the discount", "it cannot be the condition"),
-    ),
-    WrongAnswer(
-        "outsider: deprecate_patch after the discount step",
-        outsider(6),
-        ("before its first step, and your code makes no call for it there",),
-    ),
-    WrongAnswer(
-        "outsider: deprecate_patch with the old path (no discount) kept",
-        outsider(2),
-        ("ran ['charge_renewal', 'send_receipt']", "every renewal gets it"),
-    ),
-    WrongAnswer(
-        "outsider: today's code left as it is",
-        outsider(5),
-        (
-            "so the next stage, with the call gone, cannot replay it",
-            "`workflow.patched(...)` records that marker",
-        ),
+    outsider_wrong("lesson17_wrong_4", "skipped the discount", "it cannot be the condition"),
+    outsider_wrong("lesson17_wrong_6", "before its first step, and your code makes no call for it there"),
+    outsider_wrong("lesson17_wrong_2", "ran ['charge_renewal', 'send_receipt']", "every renewal gets it"),
+    outsider_wrong(
+        "lesson17_wrong_5",
+        "so the next stage, with the call gone, cannot replay it",
+        "`workflow.patched(...)` records that marker",
     ),
 ]
+
+RIGHT_ANSWERS = [outsider_right("lesson17_right_1")]
