@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from kernel import CellResult, Kernel
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -201,3 +203,76 @@ def exercise_source(name: str, module: str) -> str:
     nb = nbformat.read(notebook_path(name), as_version=4)
     source = next(c.source for c in nb.cells if c.source.startswith(f"%%module_file {module}"))
     return source.split("\n", 1)[1]
+
+
+# --- A learner's pace: one cell at a time, a pause after each, the core path alone ---------------------
+
+OPTIONAL_MARK = "(optional)"
+HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.M)
+
+
+@dataclasses.dataclass
+class PacedCell:
+    """One code cell as the paced runner sent it, and what the kernel answered."""
+
+    index: int  # the cell's index in the notebook (markdown cells counted)
+    source: str
+    result: CellResult
+
+    def __str__(self) -> str:
+        first = self.source.strip().splitlines()[0] if self.source.strip() else ""
+        return f"cell {self.index} ({first[:60]}): {self.result.status}\n{self.result}"
+
+
+def core_path_cells(nb: nbformat.NotebookNode) -> list[int]:
+    """Indexes of the code cells a learner on the core path runs: every code cell except those under
+    a heading marked *(optional)*, up to the next heading of the same or a higher level."""
+    skipping_below: int | None = None  # the level of the optional heading being skipped
+    kept = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for hashes, title in HEADING.findall(cell.source):
+                level = len(hashes)
+                if skipping_below is not None and level <= skipping_below:
+                    skipping_below = None
+                if skipping_below is None and OPTIONAL_MARK in title:
+                    skipping_below = level
+        elif cell.cell_type == "code" and skipping_below is None:
+            kept.append(index)
+    return kept
+
+
+async def run_at_pace(
+    name: str,
+    pause_after: Callable[[str], float],
+    *,
+    core_path: bool = False,
+    repeat: int = 1,
+    env: dict[str, str] | None = None,
+) -> list[PacedCell]:
+    """Run notebook ``name`` as a learner does: each code cell sent alone to a fresh kernel, its reply
+    awaited, then ``pause_after(source)`` seconds of reading before the next. ``core_path`` skips the
+    *(optional)* sections; ``repeat`` runs each cell that many times in a row (a learner pressing
+    Shift+Enter twice). Stops at the first cell that fails; the failing cell is the last returned."""
+    nb = nbformat.read(notebook_path(name), as_version=4)
+    indexes = (
+        core_path_cells(nb)
+        if core_path
+        else [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    )
+    ran: list[PacedCell] = []
+    async with Kernel(env) as kernel:
+        for index in indexes:
+            source = nb.cells[index].source
+            for _ in range(repeat):
+                result = await kernel.run(source, timeout=CELL_TIMEOUT_S)
+                ran.append(PacedCell(index, source, result))
+                if result.status != "ok":
+                    return ran
+            await asyncio.sleep(pause_after(source))
+    return ran
+
+
+def paced_failures(ran: list[PacedCell]) -> list[str]:
+    """Each cell that did not reply ok, or that showed an error output, as one readable entry."""
+    return [str(cell) for cell in ran if cell.result.status != "ok" or cell.result.error]

@@ -15,10 +15,10 @@ from temporal_notebooks.runtime import devserver
 
 STEPS = ["reserve_items", "take_payment", "pack_and_ship", "email_receipt"]
 KEY_OUTPUTS = [
-    # two steps done, the workflow sleeping on its timer; the worker stopped by the button's click
-    "2 of 4 steps done · last event: TimerStarted",
+    # two steps done, the workflow waiting for the learner's go_on; the worker stopped by the button's click
+    "2 of 4 steps done · last event: WorkflowTaskCompleted",
     "workers polling in this kernel: none",
-    # with no worker the timer fires and the next workflow task waits, the run still open
+    # with no worker the server takes the go_on signal and the next workflow task waits, the run still open
     "2 of 4 steps done · last event: WorkflowTaskScheduled",
     "status: RUNNING",
     # a new worker finishes it

@@ -1,0 +1,79 @@
+"""Every lesson as a learner runs it: one code cell at a time with a pause after each, and the core
+path alone (the *(optional)* sections skipped). Each run has a kernel of its own; 01b, which stops and
+restarts the dev server, also gets a dev server of its own.
+
+Pauses, chosen by test time (a 10 s pause after each of the ~320 code cells would cost about an hour):
+
+- **10 s** after a cell that leaves something running that later cells depend on: it starts a
+  workflow without awaiting its result, clicks a button or schedules background work
+  (``ensure_future``/``create_task``), or shows a widget a learner reads and uses before the next
+  cell. That is where a demo could depend on the learner being fast: a run started in one cell must
+  still be where the prose says when the learner gets to the next (01b's order once finished while
+  its learner read §2). About 30 cells in all.
+- **1 s** after every other cell: a cell that finished everything it started cannot depend on how
+  long the learner reads; the pause keeps cells apart as a person's Shift+Enter does.
+- The core-path runs pause 0.2 s: what they test is which cells run, not when.
+
+The reading-pace run of all lessons takes about 10 minutes of one core; run it with ``-n`` (xdist).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from nbrun import paced_failures, run_at_pace
+
+from temporal_notebooks.classroom.catalog import LESSONS
+from temporal_notebooks.runtime import devserver
+
+LONG_PAUSE_S = 10.0
+SHORT_PAUSE_S = 1.0
+CORE_PATH_PAUSE_S = 0.2
+
+LESSON_NAMES = [lesson.number for lesson in LESSONS] + ["instructor"]
+LEAVES_RUNNING = re.compile(r"start_workflow\(|signal_with_start|start_child_workflow|start_update\(")
+RUNS_IN_BACKGROUND = re.compile(r"\.click\(\)|ensure_future|create_task")
+SHOWS_A_WIDGET = re.compile(r"^[^#\n]*(?<!solution)(_panel|live_view|_form|_button|HBox|VBox)\(", re.M)
+
+
+def reading_pause(source: str) -> float:
+    """How long the learner reads after this cell (see the module docstring for why)."""
+    started = LEAVES_RUNNING.search(source) and ".result()" not in source
+    if started or RUNS_IN_BACKGROUND.search(source) or SHOWS_A_WIDGET.search(source):
+        return LONG_PAUSE_S
+    return SHORT_PAUSE_S
+
+
+@pytest.fixture
+def kernel_env(request: pytest.FixtureRequest, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """01b stops and restarts the dev server: its kernel gets a server of its own (own state dir and
+    ports), so no other test's server goes down; every other lesson uses the test run's server."""
+    if request.node.callspec.params["name"] != "01b":
+        yield
+        return
+    monkeypatch.setenv(devserver.HOME_ENV, str(tmp_path))
+    port = devserver._free_port()
+    ui_port = next(p for p in iter(devserver._free_port, None) if p != port)
+    monkeypatch.setenv(devserver.PORT_ENV, str(port))
+    monkeypatch.setenv(devserver.UI_PORT_ENV, str(ui_port))
+    yield
+    devserver.stop()  # while HOME_ENV still points at this state dir
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+async def test_lesson_passes_at_reading_pace(name: str, kernel_env: None) -> None:
+    ran = await run_at_pace(name, reading_pause)
+    assert paced_failures(ran) == [], f"lesson {name} at reading pace"
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+async def test_lesson_passes_on_its_core_path_alone(name: str, kernel_env: None) -> None:
+    ran = await run_at_pace(name, lambda _: CORE_PATH_PAUSE_S, core_path=True)
+    assert paced_failures(ran) == [], f"lesson {name} with its optional sections skipped"
+    # The exercise is part of the core path: its check ran (it may say "Not yet").
+    if name not in ("00", "instructor"):  # the start page and the instructor view teach no exercise
+        checks = [cell for cell in ran if ".check(" in cell.source or "check_exercise" in cell.source]
+        assert checks, f"lesson {name}: its core path runs no exercise check"
+        assert any(mark in str(checks[-1].result) for mark in ("Not yet", "Passed")), checks[-1]
