@@ -9,8 +9,10 @@ counts what each section of a notebook asks of the reader and adds the cells' me
 - the exercise section: an allowance of 8 minutes (read, edit, run the check once or twice).
 
 A section whose heading ends in "(optional)" counts as optional; everything else is the core path.
-It prints a table per lesson and the totals, for the workshop agenda in docs/classroom.md; ``--write``
-also sets each notebook's "**Time:**" line from them (rounded to whole minutes).
+It prints a table per lesson, the totals, and an agenda per track of the catalog (the 3-hour workshop
+takes its lessons' core path, with a break; the full course takes every section), for docs/classroom.md;
+``--write`` also sets each notebook's "**Time:**" line from them (rounded to whole minutes) and says
+which tracks take the lesson.
 Run: ``.venv/bin/python benchmarks/lesson_time.py [--no-run] [--write] [notebook ...]``.
 """
 
@@ -32,6 +34,9 @@ WORDS_PER_MINUTE = 180
 CODE_LINES_PER_MINUTE = 25
 SECONDS_PER_CODE_CELL = 15
 EXERCISE_MINUTES = 8.0
+WELCOME_MINUTES = 3  # a workshop opens with a welcome (everyone runs 00's first cell meanwhile)
+BREAK_MINUTES = 10  # one break, after the lesson that ends nearest half-way
+QUESTIONS_MINUTES = 10  # questions and clean-up at the end
 
 
 @dataclasses.dataclass
@@ -83,6 +88,15 @@ async def run_times(path: Path) -> list[float]:
 TIME_LINE = re.compile(r"\*\*Time:\*\* .*?(?=\*\*Prerequisites)")
 
 
+def tracks_of(path: Path) -> str:
+    """Which tracks of the catalog take the lesson, as the Time line says it."""
+    from temporal_notebooks.classroom.catalog import TRACKS, lesson_by_notebook
+
+    lesson = lesson_by_notebook(path.name)
+    titles = [track.title for track in TRACKS if lesson is not None and track.name in lesson.tracks]
+    return f"In {' and '.join(titles)}. " if titles else ""
+
+
 def write_time_line(path: Path, core: float, optional: float) -> None:
     """Set the notebook's "**Time:** ..." line to the estimate (the raw JSON, so nothing else moves)."""
     core_min, total_min = round(core), round(core + optional)
@@ -90,7 +104,7 @@ def write_time_line(path: Path, core: float, optional: float) -> None:
         f"**Time:** {total_min} minutes; core path {core_min} (skip the sections marked *(optional)*). "
         if optional
         else f"**Time:** {total_min} minutes. "
-    )
+    ) + tracks_of(path)
     nb = json.loads(path.read_text())
     for cell in nb["cells"]:
         lines = cell["source"]
@@ -110,6 +124,7 @@ def main() -> int:
     args = parser.parse_args()
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
     total_core = total_optional = 0.0
+    minutes: dict[str, tuple[float, float]] = {}
     print(f"{'lesson':<40} {'core':>6} {'optional':>9} {'total':>6}  (minutes)")
     for path in paths:
         nb = nbformat.read(path, as_version=4)
@@ -118,6 +133,7 @@ def main() -> int:
         core = sum(s.minutes for s in found if not s.optional)
         optional = sum(s.minutes for s in found if s.optional)
         total_core, total_optional = total_core + core, total_optional + optional
+        minutes[path.name] = (core, optional)
         print(f"{path.stem:<40} {core:6.0f} {optional:9.0f} {core + optional:6.0f}")
         if args.write:
             write_time_line(path, core, optional)
@@ -125,7 +141,51 @@ def main() -> int:
             if section.optional:
                 print(f"    optional: {section.title} ({section.minutes:.0f} min)")
     print(f"{'all lessons':<40} {total_core:6.0f} {total_optional:9.0f} {total_core + total_optional:6.0f}")
+    for line in agendas(minutes):
+        print(line)
     return 0
+
+
+def agendas(minutes: dict[str, tuple[float, float]]) -> list[str]:
+    """Each track's agenda (markdown) from the lessons' (core, optional) minutes by notebook file."""
+    from temporal_notebooks.classroom.catalog import TRACKS, lessons_in
+
+    lines = []
+    for track in TRACKS:
+        taken = [(lesson, minutes[lesson.notebook]) for lesson in lessons_in(track.name)]
+        taken = [
+            (lesson, round(core) if track.core_path else round(core + optional))
+            for lesson, (core, optional) in taken
+            if lesson.notebook in minutes
+        ]
+        if not taken:
+            continue
+        lines += [
+            "",
+            f"{track.title} ({track.minutes or 'no fixed'} minutes)",
+            "",
+            "| start | lesson (minutes) |",
+            "|---|---|",
+        ]
+        clock = WELCOME_MINUTES if track.minutes else 0
+        half = sum(m for _, m in taken) / 2
+        break_taken = not track.minutes
+        for lesson, lesson_minutes in taken:
+            lines.append(
+                f"| {clock // 60}:{clock % 60:02d} | {lesson.number} · {lesson.title} ({lesson_minutes}) |"
+            )
+            clock += lesson_minutes
+            if not break_taken and clock - WELCOME_MINUTES >= half:
+                lines.append(f"| {clock // 60}:{clock % 60:02d} | break ({BREAK_MINUTES}) |")
+                clock, break_taken = clock + BREAK_MINUTES, True
+        if track.minutes:
+            lines.append(f"| {clock // 60}:{clock % 60:02d} | questions, clean-up ({QUESTIONS_MINUTES}) |")
+            clock += QUESTIONS_MINUTES
+        lines.append(
+            f"ends at {clock // 60}:{clock % 60:02d}"
+            + (f" of {track.minutes // 60}:{track.minutes % 60:02d}" if track.minutes else "")
+        )
+    return lines
 
 
 if __name__ == "__main__":

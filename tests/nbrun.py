@@ -218,6 +218,7 @@ class PacedCell:
     index: int  # the cell's index in the notebook (markdown cells counted)
     source: str
     result: CellResult
+    seconds: float  # from sending the cell to its reply: what the learner waits for
 
     def __str__(self) -> str:
         first = self.source.strip().splitlines()[0] if self.source.strip() else ""
@@ -265,8 +266,9 @@ async def run_at_pace(
         for index in indexes:
             source = nb.cells[index].source
             for _ in range(repeat):
+                started = time.perf_counter()
                 result = await kernel.run(source, timeout=CELL_TIMEOUT_S)
-                ran.append(PacedCell(index, source, result))
+                ran.append(PacedCell(index, source, result, time.perf_counter() - started))
                 if result.status != "ok":
                     return ran
             await asyncio.sleep(pause_after(source))

@@ -12,13 +12,20 @@ An entry, field by field (only the first four are required)::
         smoke=SmokeRun(...),       # the smoke test's run of the lesson (None: reuses another lesson's code)
         open_for_play=("greeter-playground",),  # workflow ids the lesson leaves running on purpose
         fails_on_purpose=("typo-*",),  # ids it fails, terminates or lets a workflow task fail on purpose
+        tracks=IN_WORKSHOP,        # the tracks (TRACKS) that take the lesson; default: the full course
     )
 
 Workflow ids are written without the learner prefix (``scoped("greeter")`` is ``"greeter"`` here)
 and may use ``*`` and ``?`` (``fnmatch``). The instructor view counts those runs apart: a learner
 whose only open run is a playground has finished, and a demonstrated failure is not trouble.
 Exercise check runs (:data:`EXERCISE_CHECK_IDS`) fail while the learner's code is not right yet:
-they count as attempts, not trouble, for every lesson."""
+they count as attempts, not trouble, for every lesson.
+
+A :class:`Track` is a way through the lessons: the 3-hour workshop takes some of them on their core path
+(their *(optional)* sections skipped), the full course takes all of them whole. A lesson names the
+tracks that take it; a new track is one entry in :data:`TRACKS` and its name in the lessons' ``tracks``.
+``benchmarks/lesson_time.py`` estimates each lesson's time and writes the agenda and the "**Time:**"
+lines from them."""
 
 from __future__ import annotations
 
@@ -68,6 +75,24 @@ class SmokeRun:
 
 
 @dataclasses.dataclass(frozen=True)
+class Track:
+    """A way through the lessons, e.g. a workshop of fixed length or the whole course."""
+
+    name: str  # what a lesson's ``tracks`` names
+    title: str
+    minutes: int | None  # the time it has, breaks included (None: as long as its lessons take)
+    core_path: bool  # its learners skip the *(optional)* sections
+
+
+TRACKS: tuple[Track, ...] = (
+    Track("workshop", "the 3-hour workshop", 180, core_path=True),
+    Track("course", "the full course", None, core_path=False),
+)
+COURSE = ("course",)
+IN_WORKSHOP = ("workshop", "course")
+
+
+@dataclasses.dataclass(frozen=True)
 class Lesson:
     """A lesson as the classroom tools see it (the module docstring describes each field)."""
 
@@ -79,6 +104,7 @@ class Lesson:
     smoke: SmokeRun | None = None
     open_for_play: tuple[str, ...] = ()
     fails_on_purpose: tuple[str, ...] = ()
+    tracks: tuple[str, ...] = COURSE
 
     @property
     def label(self) -> str:
@@ -106,7 +132,7 @@ def _matches(name: str, patterns: Sequence[str]) -> bool:
 
 
 LESSONS: tuple[Lesson, ...] = (
-    Lesson("00", "Start here", "00_start_here.ipynb", "greeting", ("start-here",)),
+    Lesson("00", "Start here", "00_start_here.ipynb", "greeting", ("start-here",), tracks=IN_WORKSHOP),
     Lesson(
         "01",
         "Workflow basics",
@@ -115,6 +141,7 @@ LESSONS: tuple[Lesson, ...] = (
         ("workflow-basics", "greeting-app"),
         SmokeRun("GreetingWorkflow", ("smoke test",), expect="Hello, smoke test!"),
         fails_on_purpose=("typo-greeting",),  # a typo in the type name: stuck, then terminated
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "01b",
@@ -127,6 +154,7 @@ LESSONS: tuple[Lesson, ...] = (
             ({"order_id": "smoke test", "pause_s": 0.01, "work_s": 0.0},),
             expect="email_receipt done",
         ),
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "02",
@@ -161,6 +189,7 @@ LESSONS: tuple[Lesson, ...] = (
         # Retries with timers between attempts (a 500 ms timeout demo would fail on a busy machine).
         SmokeRun("FlakyServiceWorkflow", ("smoke test",), expect="done on attempt 3"),
         fails_on_purpose=("start-to-close", "schedule-to-close", "charge-*"),  # timeouts, non-retryable
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "05",
@@ -170,6 +199,7 @@ LESSONS: tuple[Lesson, ...] = (
         ("determinism",),
         SmokeRun("SafeAlternativesWorkflow", ("smoke test",), expect="'dice_roll'"),
         fails_on_purpose=("rule-breaker-*",),  # the sandbox stops each rule breaker's workflow task
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "06",
@@ -184,6 +214,7 @@ LESSONS: tuple[Lesson, ...] = (
             expect="Hi, Grace!",
         ),
         open_for_play=("greeter-playground",),  # the learner's own panel at the end
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "07",
@@ -197,6 +228,7 @@ LESSONS: tuple[Lesson, ...] = (
             (query("progress"), query("is packed", "mug")),
             expect="mug",
         ),
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "08",
@@ -211,6 +243,7 @@ LESSONS: tuple[Lesson, ...] = (
             expect="'total_cents': 100",
         ),
         open_for_play=("cart-form",),  # the update form's cart stays open after Run All
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "09",
@@ -272,6 +305,15 @@ LESSONS: tuple[Lesson, ...] = (
 )
 
 OTHER = "other"  # the lesson column of workflows no lesson claims
+
+
+def track_by_name(name: str) -> Track:
+    return next(track for track in TRACKS if track.name == name)
+
+
+def lessons_in(track: str) -> tuple[Lesson, ...]:
+    """The lessons a track takes, in catalog order."""
+    return tuple(lesson for lesson in LESSONS if track in lesson.tracks)
 
 
 def lesson_by_number(number: str) -> Lesson | None:
