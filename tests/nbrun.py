@@ -219,6 +219,7 @@ class PacedCell:
     source: str
     result: CellResult
     seconds: float  # from sending the cell to its reply: what the learner waits for
+    run: int = 1  # 2 for the cell's second run in a row
 
     def __str__(self) -> str:
         first = self.source.strip().splitlines()[0] if self.source.strip() else ""
@@ -254,7 +255,8 @@ async def run_at_pace(
     """Run notebook ``name`` as a learner does: each code cell sent alone to a fresh kernel, its reply
     awaited, then ``pause_after(source)`` seconds of reading before the next. ``core_path`` skips the
     *(optional)* sections; ``repeat`` runs each cell that many times in a row (a learner pressing
-    Shift+Enter twice). Stops at the first cell that fails; the failing cell is the last returned."""
+    Shift+Enter twice). Stops at the first cell whose first run fails (the last one returned); a
+    repeated run that fails is returned and the notebook goes on."""
     nb = nbformat.read(notebook_path(name), as_version=4)
     indexes = (
         core_path_cells(nb)
@@ -265,11 +267,11 @@ async def run_at_pace(
     async with Kernel(env) as kernel:
         for index in indexes:
             source = nb.cells[index].source
-            for _ in range(repeat):
+            for run in range(repeat):
                 started = time.perf_counter()
                 result = await kernel.run(source, timeout=CELL_TIMEOUT_S)
-                ran.append(PacedCell(index, source, result, time.perf_counter() - started))
-                if result.status != "ok":
+                ran.append(PacedCell(index, source, result, time.perf_counter() - started, run + 1))
+                if result.status != "ok" and run == 0:
                     return ran
             await asyncio.sleep(pause_after(source))
     return ran

@@ -72,8 +72,15 @@ async def test_lesson_passes_at_reading_pace(name: str, kernel_env: None) -> Non
 async def test_lesson_passes_on_its_core_path_alone(name: str, kernel_env: None) -> None:
     ran = await run_at_pace(name, lambda _: CORE_PATH_PAUSE_S, core_path=True)
     assert paced_failures(ran) == [], f"lesson {name} with its optional sections skipped"
-    # The exercise is part of the core path: its check ran (it may say "Not yet").
-    if name not in ("00", "instructor"):  # the start page and the instructor view teach no exercise
-        checks = [cell for cell in ran if ".check(" in cell.source or "check_exercise" in cell.source]
+    # Practice is part of the core path: the exercise's check ran (it may say "Not yet"); the start page
+    # has a check-yourself cell instead. The instructor view is not a lesson.
+    if name == "00":
+        (check,) = [cell for cell in ran if "workflow tasks taken by" in cell.source]
+        takers = re.search(r"^workflow tasks taken by: (.+)$", check.result.text, re.M)
+        pid = re.search(r"^this kernel's process: +(\d+) ", check.result.text, re.M)
+        assert takers and pid, check
+        assert all(pid[1] in taker for taker in takers[1].split(", ")), check
+    elif name != "instructor":
+        checks = [cell for cell in ran if ".check(client)" in cell.source]
         assert checks, f"lesson {name}: its core path runs no exercise check"
         assert any(mark in str(checks[-1].result) for mark in ("Not yet", "Passed")), checks[-1]
