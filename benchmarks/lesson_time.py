@@ -147,44 +147,42 @@ def main() -> int:
 
 
 def agendas(minutes: dict[str, tuple[float, float]]) -> list[str]:
-    """Each track's agenda (markdown) from the lessons' (core, optional) minutes by notebook file."""
+    """Each track's agenda (markdown, for docs/classroom.md) from the lessons' (core, optional) minutes
+    by notebook file. A track with a fixed length opens with a welcome, breaks once half-way and ends
+    with questions."""
     from temporal_notebooks.classroom.catalog import TRACKS, lessons_in
+
+    def at(clock: int) -> str:
+        return f"{clock // 60}:{clock % 60:02d}"
 
     lines = []
     for track in TRACKS:
-        taken = [(lesson, minutes[lesson.notebook]) for lesson in lessons_in(track.name)]
         taken = [
             (lesson, round(core) if track.core_path else round(core + optional))
-            for lesson, (core, optional) in taken
+            for lesson in lessons_in(track.name)
             if lesson.notebook in minutes
+            for core, optional in [minutes[lesson.notebook]]
         ]
         if not taken:
             continue
-        lines += [
-            "",
-            f"{track.title} ({track.minutes or 'no fixed'} minutes)",
-            "",
-            "| start | lesson (minutes) |",
-            "|---|---|",
-        ]
-        clock = WELCOME_MINUTES if track.minutes else 0
-        half = sum(m for _, m in taken) / 2
-        break_taken = not track.minutes
-        for lesson, lesson_minutes in taken:
-            lines.append(
-                f"| {clock // 60}:{clock % 60:02d} | {lesson.number} · {lesson.title} ({lesson_minutes}) |"
-            )
-            clock += lesson_minutes
-            if not break_taken and clock - WELCOME_MINUTES >= half:
-                lines.append(f"| {clock // 60}:{clock % 60:02d} | break ({BREAK_MINUTES}) |")
-                clock, break_taken = clock + BREAK_MINUTES, True
+        length = f" ({track.minutes} minutes)" if track.minutes else ""
+        lines += ["", f"### {track.title[0].upper()}{track.title[1:]}{length}", ""]
+        lines += ["| start | lesson (minutes) |", "|---|---|"]
+        clock = 0
         if track.minutes:
-            lines.append(f"| {clock // 60}:{clock % 60:02d} | questions, clean-up ({QUESTIONS_MINUTES}) |")
+            lines.append(f"| {at(clock)} | welcome ({WELCOME_MINUTES}) |")
+            clock += WELCOME_MINUTES
+        half = clock + sum(m for _, m in taken) / 2
+        for number, (lesson, lesson_minutes) in enumerate(taken, 1):
+            lines.append(f"| {at(clock)} | {lesson.number} · {lesson.title} ({lesson_minutes}) |")
+            clock += lesson_minutes
+            if track.minutes and clock >= half and number < len(taken):
+                lines.append(f"| {at(clock)} | break ({BREAK_MINUTES}) |")
+                clock, half = clock + BREAK_MINUTES, float("inf")
+        if track.minutes:
+            lines.append(f"| {at(clock)} | questions, clean-up ({QUESTIONS_MINUTES}) |")
             clock += QUESTIONS_MINUTES
-        lines.append(
-            f"ends at {clock // 60}:{clock % 60:02d}"
-            + (f" of {track.minutes // 60}:{track.minutes % 60:02d}" if track.minutes else "")
-        )
+        lines += ["", f"Ends at {at(clock)}" + (f" of {at(track.minutes)}." if track.minutes else ".")]
     return lines
 
 

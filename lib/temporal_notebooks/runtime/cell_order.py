@@ -107,6 +107,10 @@ class _Bindings(ast.NodeVisitor):
     def visit_Lambda(self, node: ast.Lambda) -> None:
         pass  # its parameters are its own
 
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        for part in (node.iter, *node.ifs):  # its loop variable is its own
+            self.visit(part)
+
     def visit_Import(self, node: ast.Import) -> None:
         self.bind(*((alias.asname or alias.name).split(".")[0] for alias in node.names))
 
