@@ -13,6 +13,7 @@ import dataclasses
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -264,7 +265,9 @@ async def run_at_pace(
         else [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
     )
     ran: list[PacedCell] = []
-    async with Kernel(env) as kernel:
+    # A learner id of its own: its workflow ids cannot meet another test's run of the same lesson.
+    learner = {"TEMPORAL_NOTEBOOKS_LEARNER": f"pace-{uuid.uuid4().hex[:8]}"}
+    async with Kernel({**learner, **(env or {})}) as kernel:
         for index in indexes:
             source = nb.cells[index].source
             for run in range(repeat):
