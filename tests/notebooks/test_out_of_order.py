@@ -102,6 +102,11 @@ async def test_a_cell_run_too_early_names_the_cell_to_run_first(name: str) -> No
             assert named, f"{line!r} does not name any of {missing}"
             assert f'under "{sections[named[0]]}"' in line, (line, sections[named[0]])
             assert "Run that cell first" in line
+        # A name missing in a library's code is no cell's fault: Python's own traceback, untouched.
+        missing = next(iter(cells[-1][1]))
+        library = await kernel.run(f"exec(compile({missing!r}, 'library.py', 'exec'), {{}})")
+        assert library.status == "error" and "is not defined yet" not in library.text, library
+        assert "Traceback" in library.text, library
 
 
 @pytest.mark.parametrize("name", LESSONS)

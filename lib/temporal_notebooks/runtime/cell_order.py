@@ -158,12 +158,23 @@ def defining_cell(cells: list[CodeCell], name: str, running: str) -> CodeCell | 
     return defining[0] if defining else None
 
 
+def _raised_in_a_cell(shell: Any, exc: BaseException) -> bool:
+    """Was the name missing in a cell's own code (not in a library's, which no cell can fix)?"""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    name_of = getattr(getattr(shell, "compile", None), "format_code_name", None)
+    if tb is None or name_of is None:
+        return True  # nothing to tell by: assume the cell
+    return name_of(tb.tb_frame.f_code.co_filename) is not None
+
+
 def run_first(exc: NameError) -> str | None:
     """One line naming the cell to run before this one, or None when no cell of the lesson defines
     the name (a typo: Python's own message says it best)."""
     name = getattr(exc, "name", None)
     shell = ipython_shell()
-    if not name or shell is None:
+    if not name or shell is None or not _raised_in_a_cell(shell, exc):
         return None
     notebook = running_notebook(shell)
     if notebook is None:
