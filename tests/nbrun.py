@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import json
 import re
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import nbformat
-from kernel import kernel_manager
+from kernel import CellResult, Kernel, kernel_manager
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -202,3 +204,82 @@ def exercise_source(name: str, module: str) -> str:
     nb = nbformat.read(notebook_path(name), as_version=4)
     source = next(c.source for c in nb.cells if c.source.startswith(f"%%module_file {module}"))
     return source.split("\n", 1)[1]
+
+
+# --- A learner's pace: one cell at a time, a pause after each, the core path alone ---------------------
+
+OPTIONAL_MARK = "(optional)"
+HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.M)
+
+
+@dataclasses.dataclass
+class PacedCell:
+    """One code cell as the paced runner sent it, and what the kernel answered."""
+
+    index: int  # the cell's index in the notebook (markdown cells counted)
+    source: str
+    result: CellResult
+    seconds: float  # from sending the cell to its reply: what the learner waits for
+    run: int = 1  # 2 for the cell's second run in a row
+
+    def __str__(self) -> str:
+        first = self.source.strip().splitlines()[0] if self.source.strip() else ""
+        return f"cell {self.index} ({first[:60]}): {self.result.status}\n{self.result}"
+
+
+def core_path_cells(nb: nbformat.NotebookNode) -> list[int]:
+    """Indexes of the code cells a learner on the core path runs: every code cell except those under
+    a heading marked *(optional)*, up to the next heading of the same or a higher level."""
+    skipping_below: int | None = None  # the level of the optional heading being skipped
+    kept = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for hashes, title in HEADING.findall(cell.source):
+                level = len(hashes)
+                if skipping_below is not None and level <= skipping_below:
+                    skipping_below = None
+                if skipping_below is None and OPTIONAL_MARK in title:
+                    skipping_below = level
+        elif cell.cell_type == "code" and skipping_below is None:
+            kept.append(index)
+    return kept
+
+
+async def run_at_pace(
+    name: str,
+    pause_after: Callable[[str], float],
+    *,
+    core_path: bool = False,
+    repeat: int = 1,
+    env: dict[str, str] | None = None,
+) -> list[PacedCell]:
+    """Run notebook ``name`` as a learner does: each code cell sent alone to a fresh kernel, its reply
+    awaited, then ``pause_after(source)`` seconds of reading before the next. ``core_path`` skips the
+    *(optional)* sections; ``repeat`` runs each cell that many times in a row (a learner pressing
+    Shift+Enter twice). Stops at the first cell whose first run fails (the last one returned); a
+    repeated run that fails is returned and the notebook goes on."""
+    nb = nbformat.read(notebook_path(name), as_version=4)
+    indexes = (
+        core_path_cells(nb)
+        if core_path
+        else [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    )
+    ran: list[PacedCell] = []
+    # A learner id of its own: its workflow ids cannot meet another test's run of the same lesson.
+    learner = {"TEMPORAL_NOTEBOOKS_LEARNER": f"pace-{uuid.uuid4().hex[:8]}"}
+    async with Kernel({**learner, **(env or {})}) as kernel:
+        for index in indexes:
+            source = nb.cells[index].source
+            for run in range(repeat):
+                started = time.perf_counter()
+                result = await kernel.run(source, timeout=CELL_TIMEOUT_S)
+                ran.append(PacedCell(index, source, result, time.perf_counter() - started, run + 1))
+                if result.status != "ok" and run == 0:
+                    return ran
+            await asyncio.sleep(pause_after(source))
+    return ran
+
+
+def paced_failures(ran: list[PacedCell]) -> list[str]:
+    """Each cell that did not reply ok, or that showed an error output, as one readable entry."""
+    return [str(cell) for cell in ran if cell.result.status != "ok" or cell.result.error]

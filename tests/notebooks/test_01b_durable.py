@@ -8,17 +8,19 @@ import os
 import re
 from collections.abc import Iterator
 
+import nbformat
 import pytest
-from nbrun import assert_run_all_queued_ok, passes_with_key_outputs
+from kernel import Kernel
+from nbrun import assert_run_all_queued_ok, notebook_path, passes_with_key_outputs
 
 from temporal_notebooks.runtime import devserver
 
 STEPS = ["reserve_items", "take_payment", "pack_and_ship", "email_receipt"]
 KEY_OUTPUTS = [
-    # two steps done, the workflow sleeping on its timer; the worker stopped by the button's click
-    "2 of 4 steps done · last event: TimerStarted",
+    # two steps done, the workflow waiting for the learner's go_on; the worker stopped by the button's click
+    "2 of 4 steps done · last event: WorkflowTaskCompleted",
     "workers polling in this kernel: none",
-    # with no worker the timer fires and the next workflow task waits, the run still open
+    # with no worker the server takes the go_on signal and the next workflow task waits, the run still open
     "2 of 4 steps done · last event: WorkflowTaskScheduled",
     "status: RUNNING",
     # a new worker finishes it
@@ -72,3 +74,39 @@ async def test_notebook_01b_runs_twice_with_its_key_outputs(own_dev_server: str)
 
 async def test_notebook_01b_queued_run_all_is_ok(own_dev_server: str) -> None:
     await assert_run_all_queued_ok("01b")
+
+
+def code_cell(text: str) -> str:
+    """The one code cell of 01b that contains ``text``."""
+    nb = nbformat.read(notebook_path("01b"), as_version=4)
+    (source,) = [cell.source for cell in nb.cells if cell.cell_type == "code" and text in cell.source]
+    return source
+
+
+async def test_01b_rerun_cells_say_what_really_runs(own_dev_server: str) -> None:
+    """As in the browser walk: a click selects the buttons' cell, so the next Shift+Enter runs it again.
+    Its line must then say what really polls the task queue; the waiting cell, run again after the order
+    finished, says so in one line instead of looping into a traceback."""
+    buttons, waiting_cell = code_cell("stop_button = widgets.Button"), code_cell("looks_waiting = 0")
+    state = "print(worker_state.value)"
+    async with Kernel() as kernel:
+        for text in (
+            "from temporal_notebooks.notebook import",
+            "async def start_order_worker",
+            "async def progress",
+        ):
+            await kernel.ok(code_cell(text))
+        await kernel.ok(code_cell('Order("order-1"'))
+        await kernel.ok(buttons)
+        await kernel.ok(code_cell("stop_button.click()"))
+        await kernel.ok(buttons)  # the buttons' cell again, after the click
+        assert "no worker is running" in await kernel.ok(state)
+        waiting = await kernel.ok(waiting_cell)
+        assert waiting.count("2 of 4 steps done · last event: WorkflowTaskScheduled") == 1, waiting
+        await kernel.ok(code_cell("start_button.click()"))  # a new worker finishes the order
+        await kernel.ok(buttons)
+        assert re.search(r"running:.* worker #2", await kernel.ok(state))
+        again = await kernel.run(waiting_cell)  # the order is complete: nothing to wait for
+        assert again.status == "error" and "already closed" in again.text, again
+        assert len([line for line in again.text.splitlines() if line.strip()]) == 1, again
+        await kernel.ok(code_cell("await stop_all_workers()"))

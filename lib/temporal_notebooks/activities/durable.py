@@ -21,6 +21,7 @@ class Order:
     work_s: float = 0.1  # how long each step works
     slow_step: str = ""  # this step's first attempt works for slow_s (to stop a worker in the middle of it)
     slow_s: float = 5.0
+    hold_after: int = 0  # after this many steps the order waits for its go_on signal (0: never)
 
 
 @dataclasses.dataclass(frozen=True)

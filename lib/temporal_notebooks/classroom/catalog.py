@@ -12,14 +12,20 @@ An entry, field by field (only the first four are required)::
         smoke=SmokeRun(...),       # the smoke test's run of the lesson (None: reuses another lesson's code)
         open_for_play=("greeter-playground",),  # workflow ids the lesson leaves running on purpose
         fails_on_purpose=("typo-*",),  # ids it fails, terminates or lets a workflow task fail on purpose
-        track="workshop",          # the agenda it belongs to: "workshop" or "after the workshop"
+        tracks=IN_WORKSHOP,        # the tracks (TRACKS) that take the lesson; default: the full course
     )
 
 Workflow ids are written without the learner prefix (``scoped("greeter")`` is ``"greeter"`` here)
 and may use ``*`` and ``?`` (``fnmatch``). The instructor view counts those runs apart: a learner
 whose only open run is a playground has finished, and a demonstrated failure is not trouble.
 Exercise check runs (:data:`EXERCISE_CHECK_IDS`) fail while the learner's code is not right yet:
-they count as attempts, not trouble, for every lesson."""
+they count as attempts, not trouble, for every lesson.
+
+A :class:`Track` is a way through the lessons: the 3-hour workshop takes some of them on their core path
+(their *(optional)* sections skipped), the full course takes all of them whole. A lesson names the
+tracks that take it; a new track is one entry in :data:`TRACKS` and its name in the lessons' ``tracks``.
+``benchmarks/lesson_time.py`` estimates each lesson's time and writes the agenda and the "**Time:**"
+lines from them."""
 
 from __future__ import annotations
 
@@ -68,8 +74,25 @@ class SmokeRun:
     expect: str | None = None
 
 
-WORKSHOP = "workshop"  # the three-hour agenda of docs/classroom.md
-AFTER_THE_WORKSHOP = "after the workshop"  # lessons for production, taken on one's own
+@dataclasses.dataclass(frozen=True)
+class Track:
+    """A way through the lessons, e.g. a workshop of fixed length or the whole course."""
+
+    name: str  # what a lesson's ``tracks`` names
+    title: str
+    minutes: int | None  # the time it has, breaks included (None: as long as its lessons take)
+    core_path: bool  # its learners skip the *(optional)* sections
+
+
+TRACKS: tuple[Track, ...] = (
+    Track("workshop", "the 3-hour workshop", 180, core_path=True),
+    Track("course", "the full course", None, core_path=False),
+    # lessons for a learner's first real service, taken alone or in a second session after the workshop
+    Track("after", "after the workshop", None, core_path=False),
+)
+COURSE = ("course",)
+IN_WORKSHOP = ("workshop", "course")
+AFTER_THE_WORKSHOP = ("course", "after")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +107,7 @@ class Lesson:
     smoke: SmokeRun | None = None
     open_for_play: tuple[str, ...] = ()
     fails_on_purpose: tuple[str, ...] = ()
-    track: str = WORKSHOP
+    tracks: tuple[str, ...] = COURSE
 
     @property
     def label(self) -> str:
@@ -113,7 +136,7 @@ def _matches(name: str, patterns: Sequence[str]) -> bool:
 
 
 LESSONS: tuple[Lesson, ...] = (
-    Lesson("00", "Start here", "00_start_here.ipynb", "greeting", ("start-here",)),
+    Lesson("00", "Start here", "00_start_here.ipynb", "greeting", ("start-here",), tracks=IN_WORKSHOP),
     Lesson(
         "01",
         "Workflow basics",
@@ -122,6 +145,7 @@ LESSONS: tuple[Lesson, ...] = (
         ("workflow-basics", "greeting-app"),
         SmokeRun("GreetingWorkflow", ("smoke test",), expect="Hello, smoke test!"),
         fails_on_purpose=("typo-greeting",),  # a typo in the type name: stuck, then terminated
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "01b",
@@ -134,6 +158,7 @@ LESSONS: tuple[Lesson, ...] = (
             ({"order_id": "smoke test", "pause_s": 0.01, "work_s": 0.0},),
             expect="email_receipt done",
         ),
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "02",
@@ -168,6 +193,7 @@ LESSONS: tuple[Lesson, ...] = (
         # Retries with timers between attempts (a 500 ms timeout demo would fail on a busy machine).
         SmokeRun("FlakyServiceWorkflow", ("smoke test",), expect="done on attempt 3"),
         fails_on_purpose=("start-to-close", "schedule-to-close", "charge-*"),  # timeouts, non-retryable
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "05",
@@ -177,6 +203,7 @@ LESSONS: tuple[Lesson, ...] = (
         ("determinism",),
         SmokeRun("SafeAlternativesWorkflow", ("smoke test",), expect="'dice_roll'"),
         fails_on_purpose=("rule-breaker-*",),  # the sandbox stops each rule breaker's workflow task
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "06",
@@ -191,6 +218,7 @@ LESSONS: tuple[Lesson, ...] = (
             expect="Hi, Grace!",
         ),
         open_for_play=("greeter-playground",),  # the learner's own panel at the end
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "07",
@@ -204,6 +232,7 @@ LESSONS: tuple[Lesson, ...] = (
             (query("progress"), query("is packed", "mug")),
             expect="mug",
         ),
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "08",
@@ -218,6 +247,7 @@ LESSONS: tuple[Lesson, ...] = (
             expect="'total_cents': 100",
         ),
         open_for_play=("cart-form",),  # the update form's cart stays open after Run All
+        tracks=IN_WORKSHOP,
     ),
     Lesson(
         "09",
@@ -288,7 +318,7 @@ LESSONS: tuple[Lesson, ...] = (
         ),
         # the couriers their parent's close policy terminates or cancels, on purpose
         fails_on_purpose=("dispatch-*/courier",),
-        track=AFTER_THE_WORKSHOP,
+        tracks=AFTER_THE_WORKSHOP,
     ),
     Lesson(
         "14",
@@ -299,7 +329,7 @@ LESSONS: tuple[Lesson, ...] = (
         SmokeRun("BookTripWorkflow", ({"trip_id": "smoke test", "cars_left": 1},), expect="car booked"),
         # trips that fail for good after their undo, on purpose (and the one stopped in the middle)
         fails_on_purpose=("trip-*",),
-        track=AFTER_THE_WORKSHOP,
+        tracks=AFTER_THE_WORKSHOP,
     ),
     Lesson(
         "15",
@@ -308,7 +338,7 @@ LESSONS: tuple[Lesson, ...] = (
         "schedules",
         ("schedules",),
         SmokeRun("ReportWorkflow", ({"region": "smoke test"},), expect="sales report for smoke test"),
-        track=AFTER_THE_WORKSHOP,
+        tracks=AFTER_THE_WORKSHOP,
     ),
     Lesson(
         "16",
@@ -319,7 +349,7 @@ LESSONS: tuple[Lesson, ...] = (
         SmokeRun("NoteWorkflow", ("smoke test",), expect="SMOKE TEST"),
         # a declined card (twice: leaked, then sealed); a run no worker can read, terminated
         fails_on_purpose=("payment-declined*", "note-no-codec"),
-        track=AFTER_THE_WORKSHOP,
+        tracks=AFTER_THE_WORKSHOP,
     ),
     Lesson(
         "17",
@@ -328,11 +358,20 @@ LESSONS: tuple[Lesson, ...] = (
         "versioning",
         ("versioning", "versioning-deployments"),
         SmokeRun("Delivery", ("smoke test",), (signal("pick_up"),), expect="shipped smoke test"),
-        track=AFTER_THE_WORKSHOP,
+        tracks=AFTER_THE_WORKSHOP,
     ),
 )
 
 OTHER = "other"  # the lesson column of workflows no lesson claims
+
+
+def track_by_name(name: str) -> Track:
+    return next(track for track in TRACKS if track.name == name)
+
+
+def lessons_in(track: str) -> tuple[Lesson, ...]:
+    """The lessons a track takes, in catalog order."""
+    return tuple(lesson for lesson in LESSONS if track in lesson.tracks)
 
 
 def lesson_by_number(number: str) -> Lesson | None:

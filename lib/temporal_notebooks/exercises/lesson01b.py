@@ -95,8 +95,11 @@ def _why(step: str, predicted: bool) -> str:
     """Why a step did (not) run again, in the words of the lesson."""
     if step == SLOW_STEP:
         return (
-            f"{step} was running when the worker stopped: that attempt was cut off and never "
-            "completed, so the server scheduled another attempt, which the new worker ran. It ran again."
+            f"{step} was running when the worker stopped: Worker.shutdown() cancelled it and reported "
+            'the attempt failed ("Worker is shutting down and this activity did not complete in time"), '
+            "so the server scheduled another attempt 200 ms later (the retry policy), which the new worker "
+            "ran. It ran again. (A crashed worker reports nothing: the server would retry only after the "
+            "attempt's start_to_close_timeout, 30 s here.)"
         )
     if STEP_NAMES.index(step) < STEP_NAMES.index(SLOW_STEP):
         return (

@@ -37,6 +37,7 @@ from temporalio.exceptions import (
 from temporalio.service import RPCStatusCode
 from temporalio.workflow import NondeterminismError
 
+from .cell_order import run_first
 from .devserver import DevServerError
 from .shell import ipython_shell, survive_ast_race
 
@@ -356,6 +357,8 @@ def explain(exc: BaseException) -> str | None:
     """One line for an expected Temporal error, or None for anything else."""
     if isinstance(exc, NotebookError):
         return str(exc)
+    if isinstance(exc, NameError):  # a cell run before the one it needs: name that cell
+        return run_first(exc)
     if isinstance(exc, KeyboardInterrupt) or (
         isinstance(exc, asyncio.CancelledError) and exc.args == (INTERRUPTED,)
     ):

@@ -14,14 +14,19 @@ with workflow.unsafe.imports_passed_through():
 
 @workflow.defn
 class OrderWorkflow:
-    """Each step is an activity; between two steps the workflow sleeps on a server-side timer."""
+    """Each step is an activity; between two steps the workflow sleeps on a server-side timer. An
+    order with ``hold_after`` steps waits there for the ``go_on`` signal: a lesson can stop the worker
+    while the run waits, however long the learner reads first."""
 
     def __init__(self) -> None:
         self.done: list[str] = []
+        self.may_go_on = False
 
     @workflow.run
     async def run(self, order: Order) -> list[str]:
         for number, step in enumerate(STEPS):
+            if number and number == order.hold_after:
+                await workflow.wait_condition(lambda: self.may_go_on)
             if number:
                 await workflow.sleep(timedelta(seconds=order.pause_s))
             result = await workflow.execute_activity(
@@ -33,6 +38,10 @@ class OrderWorkflow:
             )
             self.done.append(result)
         return self.done
+
+    @workflow.signal
+    def go_on(self) -> None:
+        self.may_go_on = True
 
     @workflow.query
     def steps_done(self) -> list[str]:
