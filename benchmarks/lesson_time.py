@@ -24,6 +24,7 @@ import asyncio
 import dataclasses
 import json
 import re
+import sys
 import time
 from pathlib import Path
 

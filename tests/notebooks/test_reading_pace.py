@@ -15,8 +15,8 @@ Pauses, chosen by test time (a 10 s pause after each of the ~320 code cells woul
 - The core-path runs pause 0.2 s: what they test is which cells run, not when.
 
 Measured on the shared 2-core machine: the 15 reading-pace runs took 11 and 16 minutes in one process
-(two runs), mostly pauses (little CPU), the 15 core-path runs 2 to 4.5 minutes; each test is one notebook in a kernel
-of its own, so xdist (``-n``) spreads them.
+(two runs), mostly pauses (little CPU), the 15 core-path runs 2 to 4.5 minutes; each test is one notebook in a
+kernel of its own, so xdist (``-n``) spreads them.
 """
 
 from __future__ import annotations
