@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 from nbrun import notebook_path
 from temporalio.client import Client
-from wrong_answers.lesson05_prediction import SKELETON_REASONS, WRONG_PREDICTIONS, WrongPrediction
+from wrong_answers.lesson05_prediction import (
+    OUTSIDER_RIGHT,
+    SKELETON_REASONS,
+    WRONG_PREDICTIONS,
+    WrongPrediction,
+    outsider_prediction,
+)
 
 from temporal_notebooks.exercises import lesson05_prediction
 from temporal_notebooks.runtime.replay import record_replay
@@ -45,3 +51,13 @@ async def test_the_notebooks_untouched_prediction_is_refused(notebook_client: Cl
     assert not result.passed
     missing = [word for word in SKELETON_REASONS if word not in result.message]
     assert missing == [], f"the message {result.message!r} lacks {missing}"
+
+
+def test_three_wrong_predictions_come_from_an_outsider() -> None:
+    assert len([w for w in WRONG_PREDICTIONS if w.author == "outsider"]) >= 3
+
+
+@pytest.mark.parametrize("name", OUTSIDER_RIGHT)
+async def test_the_outsiders_right_prediction_passes(name: str, notebook_client: Client) -> None:
+    result = await lesson05_prediction.check_prediction(notebook_client, outsider_prediction(name)[1])
+    assert result.passed, result.message

@@ -6,6 +6,9 @@ a run of version 1, each with the words its "Not yet" must say. (Version 1's his
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+OUTSIDER_ANSWERS = Path(__file__).parent.parent / "outsider_answers"
 
 
 @dataclass(frozen=True)
@@ -13,6 +16,20 @@ class WrongPrediction:
     mistake: str
     predicted: object  # what the learner set predicted_event to
     reasons: tuple[str, ...]
+    author: str = "team"  # "outsider": written by someone who saw only the exercise's text
+
+
+def outsider_prediction(name: str) -> tuple[str, object]:
+    """(intent, predicted value) of the outsider's answer ``name`` (``outsider_answers/<name>.py.txt``)."""
+    text = (OUTSIDER_ANSWERS / f"{name}.py.txt").read_text()
+    namespace: dict = {}
+    exec(text, namespace)  # three lines: two comments and the assignment the learner would run
+    return text.splitlines()[0].removeprefix("# intent:").strip(), namespace["predicted_event"]
+
+
+def outsider_wrong(name: str, *reasons: str) -> WrongPrediction:
+    intent, predicted = outsider_prediction(name)
+    return WrongPrediction(f"{name}: {intent[:60]}", predicted, reasons, author="outsider")
 
 
 # The untouched exercise cell: predicted_event = None.
@@ -45,3 +62,17 @@ WRONG_PREDICTIONS = [
     WrongPrediction("an event the history does not have", 40, ("there is no event 40", "events 1 to 17")),
     WrongPrediction("the event id as text", "11", ("set predicted_event to a number", "not '11'")),
 ]
+
+# Written by someone who saw only the exercise's text and what the lesson had shown by then (the history
+# table, the two classes), verbatim in tests/exercises/outsider_answers/
+WRONG_PREDICTIONS += [
+    outsider_wrong("lesson05_prediction_wrong_1", "event 7 (ActivityTaskCompleted) is not a command's event"),
+    outsider_wrong("lesson05_prediction_wrong_3", "event 9 (WorkflowTaskStarted) marks a workflow task"),
+    outsider_wrong("lesson05_prediction_wrong_4", "event 8 (WorkflowTaskScheduled) marks a workflow task"),
+    outsider_wrong("lesson05_prediction_wrong_5", "replay never gets to event 12 (ActivityTaskStarted)"),
+    outsider_wrong(
+        "lesson05_prediction_wrong_7", "set predicted_event to a number", "not 'ActivityTaskScheduled'"
+    ),
+    outsider_wrong("lesson05_prediction_wrong_8", "set predicted_event to a number", "not None"),
+]
+OUTSIDER_RIGHT = ["lesson05_prediction_right_1"]
