@@ -416,4 +416,6 @@ def show_code(obj: Any) -> Any:
     """A module's, class's or function's source, highlighted (lessons show their package code)."""
     from IPython.display import Code
 
-    return Code(inspect.getsource(obj), language="python")
+    from .shell import retry_ast_race
+
+    return Code(retry_ast_race(inspect.getsource, obj), language="python")

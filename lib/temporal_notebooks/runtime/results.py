@@ -80,6 +80,9 @@ class WatchedWorkflowHandle(WorkflowHandle):
                     watcher.result()  # raises when it found a problem
         finally:
             for task in (result, *watchers):
+                # A task that ended with an error nobody read (the run was terminated while a watcher
+                # raised) would be printed later as "never retrieved", from whatever thread collects it.
+                task.add_done_callback(_retrieve)
                 task.cancel()
 
     async def execute_update(self, *args: Any, **kwargs: Any) -> Any:
@@ -98,6 +101,12 @@ class WatchedUpdateHandle(WorkflowUpdateHandle):
 
     async def result(self, *args: Any, **kwargs: Any) -> Any:
         return await while_server_answers(self._client, super().result(*args, **kwargs))
+
+
+def _retrieve(task: asyncio.Future) -> None:
+    """Read a finished task's error so that asyncio does not report it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def watched_update_handle(handle: WorkflowUpdateHandle[Any]) -> WorkflowUpdateHandle[Any]:
@@ -124,7 +133,7 @@ async def while_server_answers(client: Client, awaitable: Awaitable[T]) -> T:
     finally:
         # A cancelled update call ends with the SDK's own error rather than as cancelled: retrieved
         # here, so asyncio does not print it later as "never retrieved".
-        answer.add_done_callback(lambda task: task.cancelled() or task.exception())
+        answer.add_done_callback(_retrieve)
         answer.cancel()
         watcher.cancel()
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def ipython_shell() -> Any | None:
@@ -15,6 +18,18 @@ def ipython_shell() -> Any | None:
 
 
 AST_RACE = "AST constructor recursion depth mismatch"
+
+
+def retry_ast_race(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``, called again when CPython 3.11's AST race (see below) made it fail; for
+    code that parses source in a cell, e.g. ``inspect.getsource``."""
+    for _ in range(4):
+        try:
+            return function(*args)
+        except SystemError as exc:
+            if AST_RACE not in str(exc):
+                raise
+    return function(*args)
 
 
 def survive_ast_race(shell: Any) -> None:

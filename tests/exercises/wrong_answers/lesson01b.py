@@ -39,7 +39,7 @@ WRONG_ANSWERS = [
 
 # Written by an outsider who saw only the exercise's text (tests/exercises/outsider_answers/).
 WRONG_ANSWERS += [
-    outsider_wrong("lesson01b_wrong_1", "that attempt was cut off and never completed"),
+    outsider_wrong("lesson01b_wrong_1", "Worker.shutdown() cancelled it", "It ran again"),
     outsider_wrong("lesson01b_wrong_2", "its result is in the event history"),
     outsider_wrong("lesson01b_wrong_3", "reserve_items had completed", "email_receipt had not started"),
     outsider_wrong("lesson01b_wrong_4", "pack_and_ship had not started", "email_receipt had not started"),
