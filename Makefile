@@ -74,7 +74,7 @@ hub:
 
 test: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG) browser hub
 	$(BIN)/ruff check lib tests benchmarks
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix lib tests benchmarks

@@ -16,36 +16,34 @@ from temporal_notebooks.runtime.connection import connect_when_ready, notebook_r
 
 LEARNER = "tester"
 
-# Folders whose tests run one after another on one pytest-xdist worker: the browser tests share one
-# JupyterLab and one Chromium, the hub test its JupyterHub, and the classroom tests each run a whole class's
-# smoke test (27 checks at once, some bounded in seconds) that should not compete with another one.
+# How ``make test`` (pytest-xdist) shares the tests among its processes. Each folder here runs on one
+# worker, one test after another: the browser tests share one JupyterLab and one Chromium, the hub test its
+# JupyterHub, and the classroom tests each run a whole class's smoke test (27 checks at once, some bounded in
+# seconds) that should not compete with another one.
 ONE_WORKER_FOLDERS = ("browser", "hub", "classroom")
+# Files of many independent tests (each its own kernel or check, no module fixture): spread test by test.
+SPREAD_FILES = (
+    "tests/notebooks/test_reading_pace.py",
+    "tests/notebooks/test_out_of_order.py",
+    "tests/exercises/test_wrong_answers.py",
+)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for ``pytest -n N --dist loadgroup`` (the Makefile's ``make test``): each folder of
-    ``ONE_WORKER_FOLDERS`` is one group; a module with module-scoped fixtures keeps its tests together;
-    every other test goes to whichever worker is free. Without xdist this changes nothing."""
-    for item in items:
-        folder = item.path.parent.name
-        if folder in ONE_WORKER_FOLDERS:
-            group = folder
-        elif _has_module_fixture(item):
-            group = str(item.path)
-        else:
-            continue
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Every other file keeps its tests on one worker (its module fixtures are set up once). A scheduler
+    of our own rather than ``xdist_group`` marks: xdist 3.8 renames a marked test's node id to group it,
+    which pytest 9 no longer lets it do, and the marks are silently ignored."""
+    from xdist.scheduler import LoadScopeScheduling
 
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            folder = path.split("/")[1] if path.count("/") >= 2 else ""
+            if folder in ONE_WORKER_FOLDERS:
+                return folder
+            return nodeid if path in SPREAD_FILES else path
 
-def _has_module_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(
-        definitions[-1].scope == "module"
-        for name in info.names_closure
-        if (definitions := info.name2fixturedefs.get(name))
-    )
+    return FolderScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
