@@ -298,10 +298,11 @@ async def run_exercises(
     runs: Sequence[tuple[type, Sequence[Any]]],
     *,
     activities: Sequence[Callable] = (),
-    timeout_s: float = 20.0,
+    timeout_s: float = 40.0,
 ) -> list[ExerciseRun]:
     """:func:`run_exercise` for several ``(workflow class, args)`` runs at once, on one worker
-    (a check that tries many inputs pays for one worker, and its runs overlap)."""
+    (a check that tries many inputs pays for one worker, and its runs overlap). The runs share the
+    worker, so each may take longer than alone: 20 s was once too short on a busy 2-core machine."""
     classes = list({cls: None for cls, _ in runs})
     task_queue = scoped(f"check-{uuid.uuid4().hex[:8]}")
     try:  # a worker that refuses the learner's code (e.g. the sandbox's validation) is a "not yet" too
