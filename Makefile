@@ -12,6 +12,9 @@ LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/temporal-noteboo
 # Its Jupyter server extension (kernel messages reach the page without Nagle's 40 ms wait).
 SERVER_SETTINGS := jupyter-settings/temporal-notebooks-server.json
 SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/temporal-notebooks-server.json
+# Its IPython kernel extension: a cell run before a lesson's first cell names the cell to run first.
+KERNEL_SETTINGS := jupyter-settings/ipython_kernel_config.json
+KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.json
 # pipefail: a failed pip install must fail make even though its output goes through the progress filter.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -22,9 +25,16 @@ ifneq ($(PORT),)
 LAB_FLAGS += --ServerApp.port=$(PORT) --ServerApp.port_retries=0
 endif
 # Test processes run side by side (pytest-xdist): most of a test's time is spent waiting on a server, a kernel
-# or a page. Two, one per core here: with four, tests bounded in seconds (a moved server followed within 5 s, a
-# page answering fifty sends) failed under the load. `make test TEST_WORKERS=0` runs everything in one process.
-TEST_WORKERS ?= 2
+# or a page. TEST_WORKERS processes take the tests that work; PACED_WORKERS more take only the lessons run at
+# a reader's pace, which are mostly pauses (see tests/conftest.py). `make test TEST_WORKERS=0` runs
+# everything in one process.
+TEST_WORKERS ?= 3
+PACED_WORKERS ?= 2
+ifeq ($(TEST_WORKERS),0)
+PYTEST_PROCESSES := -n 0
+else
+PYTEST_PROCESSES := -n $(shell echo $$(( $(TEST_WORKERS) + $(PACED_WORKERS) ))) --paced-workers $(PACED_WORKERS)
+endif
 # Root (containers, CI) must say so; with no screen there is no browser to open: print the URL.
 ifeq ($(shell id -u),0)
 LAB_FLAGS += --allow-root
@@ -53,7 +63,10 @@ $(LAB_OVERRIDES): $(LAB_SETTINGS) $(STAMP)
 $(SERVER_CONFIG): $(SERVER_SETTINGS) $(STAMP)
 	@install -D -m 644 $(SERVER_SETTINGS) $(SERVER_CONFIG)
 
-lab: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG)
+$(KERNEL_CONFIG): $(KERNEL_SETTINGS) $(STAMP)
+	@install -D -m 644 $(KERNEL_SETTINGS) $(KERNEL_CONFIG)
+
+lab: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG) $(KERNEL_CONFIG)
 	$(BIN)/jupyter lab $(LAB_FLAGS)
 
 # Browser tests need Chromium. As root (CI, containers) it comes from Debian's package;
@@ -73,9 +86,9 @@ hub:
 		npm install --global --silent --no-fund --no-audit configurable-http-proxy >/dev/null; \
 	fi
 
-test: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG) browser hub
+test: $(STAMP) $(LAB_OVERRIDES) $(SERVER_CONFIG) $(KERNEL_CONFIG) browser hub
 	$(BIN)/ruff check lib tests benchmarks
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest $(PYTEST_PROCESSES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix lib tests benchmarks

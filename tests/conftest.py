@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -27,6 +28,31 @@ SPREAD_FILES = (
     "tests/notebooks/test_out_of_order.py",
     "tests/exercises/test_wrong_answers.py",
 )
+# Tests that spend most of their time waiting as a reader does (a lesson at reading pace: about 90 % of
+# its minute is pauses). They run on workers of their own, ``--paced-workers`` of the ``-n`` processes,
+# so their pauses overlap the other tests' work instead of taking a core's turn.
+PACED_TESTS = "tests/notebooks/test_reading_pace.py::test_lesson_passes_at_reading_pace["
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--paced-workers",
+        type=int,
+        default=0,
+        help="how many of the -n test processes run only the reading-pace tests (mostly pauses)",
+    )
+
+
+def _paced_cost(nodeid: str) -> int:
+    """Roughly how long a reading-pace test runs: its notebook's code cells (a pause after each)."""
+    import json
+
+    lesson = nodeid.rsplit("[", 1)[1].rstrip("]")
+    notebooks = sorted(Path(__file__).parents[1].joinpath("notebooks").glob(f"{lesson}*.ipynb"))
+    if not notebooks:
+        return 0
+    cells = json.loads(notebooks[0].read_text()).get("cells", [])
+    return sum(cell.get("cell_type") == "code" for cell in cells) + (100 if lesson == "01b" else 0)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
@@ -35,6 +61,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     which pytest 9 no longer lets it do, and the marks are silently ignored."""
     from xdist.scheduler import LoadScopeScheduling
 
+    paced_workers = config.getoption("--paced-workers")
+
     class FolderScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
@@ -42,6 +70,40 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
             if folder in ONE_WORKER_FOLDERS:
                 return folder
             return nodeid if path in SPREAD_FILES else path
+
+        def _is_paced(self, node: object) -> bool:
+            # The last --paced-workers processes (gw3, gw4 of -n 5 with 2 paced) take the paced tests.
+            numbers = sorted(int(n.gateway.id.removeprefix("gw")) for n in self.nodes)
+            return int(node.gateway.id.removeprefix("gw")) in numbers[len(numbers) - paced_workers :]
+
+        def schedule(self) -> None:
+            if self.collection is None and self.collection_is_completed and paced_workers:
+                super_assign = self._assign_work_unit
+                self._assign_work_unit = lambda node: None  # the first round is ours, below
+                super().schedule()
+                del self._assign_work_unit
+                paced = sorted((s for s in self.workqueue if s.startswith(PACED_TESTS)), key=_paced_cost)
+                for scope in reversed(paced):  # the longest first
+                    self.workqueue[scope] = self.workqueue.pop(scope)
+                    self.workqueue.move_to_end(scope, last=False)
+                for node in self.nodes:
+                    super_assign(node)
+                for node in self.nodes:
+                    self._reschedule(node)
+                return
+            super().schedule()
+
+        def _assign_work_unit(self, node: object) -> None:
+            if not paced_workers:
+                return super()._assign_work_unit(node)
+            paced = self._is_paced(node)
+            # A paced worker takes only paced tests; the others take theirs first, then help with those.
+            mine = [s for s in self.workqueue if s.startswith(PACED_TESTS) == paced]
+            scope = mine[0] if mine else (None if paced else next(iter(self.workqueue), None))
+            if scope is None:
+                return None
+            self.workqueue.move_to_end(scope, last=False)
+            return super()._assign_work_unit(node)
 
     return FolderScheduling(config, log)
 

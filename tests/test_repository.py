@@ -129,6 +129,16 @@ def test_every_set_up_enables_the_server_extension() -> None:
     assert_every_set_up_installs(SERVER_SETTINGS_FILE, "etc/jupyter/jupyter_server_config.d")
 
 
+KERNEL_SETTINGS_FILE = "jupyter-settings/ipython_kernel_config.json"
+
+
+def test_every_set_up_loads_the_kernel_extension() -> None:
+    """A cell run before a lesson's first cell names that cell (tests/notebooks/test_out_of_order.py)."""
+    settings = json.loads((ROOT / KERNEL_SETTINGS_FILE).read_text())
+    assert settings["InteractiveShellApp"]["extensions"] == ["temporal_notebooks.kernel_extension"]
+    assert_every_set_up_installs(KERNEL_SETTINGS_FILE, "etc/ipython")
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
 def test_notebooks_name_their_kernel(path: Path) -> None:
     """A notebook that names no kernel makes JupyterLab ask which one on first open."""

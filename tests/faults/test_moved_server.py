@@ -15,7 +15,7 @@ import socket
 import time
 from collections.abc import Iterator
 
-from fault_home import FaultHome
+from fault_home import FaultHome, wait_until
 from kernel import Kernel
 
 SETUP = """
@@ -68,9 +68,18 @@ def silent_listener(port: int) -> Iterator[socket.socket]:
     never says a word, so a call on a connection to it waits instead of failing."""
     with socket.socket() as squatter:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        squatter.bind(("127.0.0.1", port))
+        # The dead server's sockets can hold the port for a moment after its process is gone.
+        wait_until(lambda: _bound(squatter, port), f"port {port} to be free after the server went", 10)
         squatter.listen(64)
         yield squatter
+
+
+def _bound(sock: socket.socket, port: int) -> bool:
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        return False
+    return True
 
 
 def _seconds(text: str, after: str) -> float:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 from kernel import Kernel
 from nbrun import HEADING, notebook_path, paced_failures, run_at_pace
+
+from temporal_notebooks.classroom.catalog import LESSONS as CATALOG
 
 LESSONS = ["06", "08", "10"]
 DECLARATIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -107,6 +111,47 @@ async def test_a_cell_run_too_early_names_the_cell_to_run_first(name: str) -> No
         library = await kernel.run(f"exec(compile({missing!r}, 'library.py', 'exec'), {{}})")
         assert library.status == "error" and "is not defined yet" not in library.text, library
         assert "Traceback" in library.text, library
+
+
+def first_cell_and_the_next_that_needs_it(name: str) -> tuple[str, str, set[str], str]:
+    """The lesson's first code cell, its section, the names it binds, and the next cell that loads one."""
+    nb = nbformat.read(notebook_path(name), as_version=4)
+    section, first = "", None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            section = (HEADING.findall(cell.source) or [("", section)])[-1][1] if first is None else section
+            continue
+        tree = parse(cell.source) if cell.cell_type == "code" else None
+        if tree is None:
+            continue
+        if first is None:
+            first, names, first_section = cell.source, assigned(tree), section
+            continue
+        loads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if loads & names - assigned(tree):
+            return first, first_section.replace("*(optional)*", "(optional)").strip(), names, cell.source
+    raise AssertionError(f"lesson {name}: no cell needs the first one")
+
+
+@pytest.mark.parametrize("name", [lesson.number for lesson in CATALOG] + ["instructor"])
+async def test_a_cell_run_before_the_first_cell_names_the_first_cell(name: str) -> None:
+    """Open the lesson, run a cell from its middle first: one line names the first cell, before any
+    of the collection's code has run (the kernel extension the set-up installs)."""
+    config = Path(sys.prefix) / "etc" / "ipython" / "ipython_kernel_config.json"
+    assert config.is_file(), f"{config} is missing: `make test` installs it (the kernel extension's set-up)"
+    first, section, names, too_early = first_cell_and_the_next_that_needs_it(name)
+    async with Kernel() as kernel:
+        result = await kernel.run(too_early)
+        assert result.status == "error", f"ran before the first cell:\n{too_early}"
+        lines = [line for line in result.text.splitlines() if line.strip()]
+        assert len(lines) == 1, f"not one line:\n{result.text}"
+        (line,) = lines
+        assert any(f"'{n}' is not defined yet" in line for n in names), (line, names)
+        assert f'under "{section}"' in line and "Run that cell first" in line, (line, section)
+        # The advice works: the first cell, then the same cell again.
+        await kernel.ok(first)
+        again = await kernel.run(too_early)
+        assert not any(f"'{n}' is not defined" in again.text for n in names), again
 
 
 @pytest.mark.parametrize("name", LESSONS)
