@@ -74,7 +74,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
         def _is_paced(self, node: object) -> bool:
             # The last --paced-workers processes (gw3, gw4 of -n 5 with 2 paced) take the paced tests.
             numbers = sorted(int(n.gateway.id.removeprefix("gw")) for n in self.nodes)
-            return int(node.gateway.id.removeprefix("gw")) in numbers[len(numbers) - paced_workers :]
+            paced = min(paced_workers, len(numbers) - 1)  # at least one process takes the other tests
+            return int(node.gateway.id.removeprefix("gw")) in numbers[len(numbers) - paced :]
 
         def schedule(self) -> None:
             if self.collection is None and self.collection_is_completed and paced_workers:
