@@ -51,7 +51,7 @@ def _start_points(run: History) -> int | None:
 def _task_failure(run: History) -> str:
     """The message of the run's last workflow task that failed because the code raised, or "".
     (A task the server refused because new signals came in while it ran, cause UnhandledCommand,
-    is normal before a continue-as-new: the SDK runs it again with the new signals.)"""
+    is normal before a continue-as-new: the server gives the worker a new task with the new signals.)"""
     failures = [
         e
         for e in run.events
