@@ -4,9 +4,12 @@ of its own (its own state dir), not the one the rest of the test run shares."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import signal
+import sys
 from collections.abc import Iterator
 
 import nbformat
@@ -164,3 +167,37 @@ async def test_01b_a_crashed_worker_is_retried_only_after_the_timeout(own_dev_se
     assert retry["waited_s"] >= retry["timeout_s"], retry  # no sooner than the timeout
     assert retry["attempt"] == 2 and retry["timeout_type"] == TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, retry
     assert f"{pid}@" not in retry["worker"] and " worker #" in retry["worker"], retry  # this kernel's worker
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for its reaper does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+async def test_01b_worker_process_dies_with_a_killed_kernel(own_dev_server: str) -> None:
+    """A kernel that dies while §6's worker process runs (killed, not shut down: nothing in it can
+    clean up) leaves no orphan polling the task queue."""
+    async with Kernel() as kernel:
+        await kernel.ok(code_cell("from temporal_notebooks.notebook import"))
+        printed = await kernel.ok(
+            "from temporal_notebooks.apps.durable.worker import READY\n"
+            "from temporal_notebooks.runtime.processes import ScriptProcess\n"
+            "queue = scoped('durable-crash')\n"
+            "left = ScriptProcess('temporal_notebooks.apps.durable.worker', queue, ready=READY)\n"
+            "await left.__aenter__()  # as if the kernel died inside the cell's `async with`\n"
+            "print(left.pid)",
+            timeout=120,
+        )
+        pid = int(printed.strip().splitlines()[-1])
+        assert _alive(pid)
+        os.kill(kernel.pid, signal.SIGKILL)  # the kernel process alone, as the OOM killer would
+        for _ in range(100):  # before Jupyter's clean-up of the dead kernel (it kills its process group)
+            if not _alive(pid):
+                break
+            await asyncio.sleep(0.1)
+        assert not _alive(pid), f"the worker process {pid} outlived its kernel"
