@@ -62,7 +62,7 @@ class ScriptProcess:
                 return
         self.process.wait()
         printed = "\n".join(self.output[-15:])
-        command = " ".join(self.command[2:])
+        command = " ".join(["python", *self.command[2:]])
         raise RuntimeError(f"{command} exited ({self.process.returncode}) before it was ready:\n{printed}")
 
     def kill(self) -> None:
