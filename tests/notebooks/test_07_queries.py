@@ -33,6 +33,7 @@ async def test_07_runs_twice_and_its_view_stops_at_the_close() -> None:
     for nb in await nbrun.execute_twice("07"):
         assert nbrun.errors(nb) == []
         text = nbrun.output_text(nb)
+        assert "Traceback (most recent" not in text and "never retrieved" not in text  # e.g. a leftover task
         for promised in PROMISED:
             assert promised in text, promised
         nbrun.assert_no_solution_shown("07", nb)

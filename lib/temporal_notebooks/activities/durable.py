@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from temporalio import activity
+from temporalio.api.enums.v1 import PendingActivityState
 
 
 @dataclasses.dataclass
@@ -22,6 +24,7 @@ class Order:
     slow_step: str = ""  # this step's first attempt works for slow_s (to stop a worker in the middle of it)
     slow_s: float = 5.0
     hold_after: int = 0  # after this many steps the order waits for its go_on signal (0: never)
+    step_timeout_s: float = 30.0  # each attempt's start_to_close_timeout: when a crashed attempt is retried
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,3 +112,63 @@ def step_records(events: Iterable[Any]) -> list[StepRecord]:
             attributes = event.activity_task_started_event_attributes
             started[names[attributes.scheduled_event_id]] = (attributes.attempt, attributes.identity)
     return [StepRecord(name, count, *started.get(name, (0, ""))) for name, count in scheduled.items()]
+
+
+def pending_step(description: Any) -> str:
+    """What the server says now about the step in flight, from ``handle.describe()``: a running
+    attempt is not in the history yet, only in the run's pending activities."""
+    pending = description.raw_description.pending_activities
+    if not pending:
+        return "no step in flight"
+    step = pending[0]
+    state = PendingActivityState.Name(step.state).removeprefix("PENDING_ACTIVITY_STATE_").lower()
+    text = f"{step.activity_type.name} attempt {step.attempt} {state}"
+    if step.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
+        text += f" on {step.last_worker_identity}"
+    if step.HasField("last_failure"):
+        text += f" (attempt {step.attempt - 1} ended: {step.last_failure.message})"
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Retry:
+    """When the history says a step was scheduled, and when its retry started and why."""
+
+    step: str
+    scheduled_at: datetime.datetime
+    retried_at: datetime.datetime  # the ActivityTaskStarted of the attempt that ended the step
+    attempt: int
+    worker: str
+    last_failure: str  # why the attempt before it ended
+
+    @property
+    def waited_s(self) -> float:
+        return (self.retried_at - self.scheduled_at).total_seconds()
+
+    def __str__(self) -> str:
+        return (
+            f"{self.step} scheduled at {self.scheduled_at:%H:%M:%S.%f}"[:-3]
+            + f"\nattempt {self.attempt} started {self.waited_s:.1f} s later on {self.worker}"
+            + f"\nwhy attempt {self.attempt - 1} ended: {self.last_failure}"
+        )
+
+
+def retried_step(events: Iterable[Any], step: str) -> Retry:
+    """The retry of ``step`` as its run's history records it (``History.events``)."""
+    scheduled: dict[int, datetime.datetime] = {}
+    for event in events:
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            if event.activity_task_scheduled_event_attributes.activity_type.name == step:
+                scheduled[event.event_id] = event.event_time.ToDatetime(datetime.UTC)
+        elif event.HasField("activity_task_started_event_attributes"):
+            started = event.activity_task_started_event_attributes
+            if started.scheduled_event_id in scheduled and started.attempt > 1:
+                return Retry(
+                    step,
+                    scheduled[started.scheduled_event_id],
+                    event.event_time.ToDatetime(datetime.UTC),
+                    started.attempt,
+                    started.identity,
+                    started.last_failure.message,
+                )
+    raise LookupError(f"the history shows no retry of {step}")

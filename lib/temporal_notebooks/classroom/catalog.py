@@ -152,7 +152,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Durable execution you can see",
         "01b_durable_execution.ipynb",
         "durable",
-        ("durable",),
+        ("durable", "durable-crash"),
         SmokeRun(
             "OrderWorkflow",
             ({"order_id": "smoke test", "pause_s": 0.01, "work_s": 0.0},),

@@ -73,8 +73,11 @@ async def run_countdown(client: Client, workflow_class: type) -> Countdown:
         handle = await client.start_workflow(
             TYPE_NAME, START, id=scoped(f"check-countdown-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
         )
+        result_task = asyncio.ensure_future(handle.result())
+        # A query that fails ends the check before the result: read the terminated run's error then,
+        # or the task logs "Task exception was never retrieved" with a traceback under a later cell.
+        result_task.add_done_callback(lambda task: task.cancelled() or task.exception())
         try:
-            result_task = asyncio.ensure_future(handle.result())
             while not result_task.done():
                 processed, _, _ = await _timers(handle)
                 answer = await handle.query(QUERY)
@@ -86,6 +89,7 @@ async def run_countdown(client: Client, workflow_class: type) -> Countdown:
             seen.timers = (await _timers(handle))[2]
             return seen
         finally:
+            result_task.cancel()
             with contextlib.suppress(Exception):
                 await handle.terminate("exercise check finished")
 

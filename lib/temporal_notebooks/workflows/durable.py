@@ -32,7 +32,8 @@ class OrderWorkflow:
             result = await workflow.execute_activity(
                 step,
                 order,
-                start_to_close_timeout=timedelta(seconds=30),
+                # A crashed worker reports nothing: the server retries the step once this runs out.
+                start_to_close_timeout=timedelta(seconds=order.step_timeout_s),
                 # A step cut off by a stopping worker is tried again soon after a worker is back.
                 retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200)),
             )
