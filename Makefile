@@ -95,7 +95,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format lib tests benchmarks
 
 strip: $(STAMP)
-	$(BIN)/nbstripout notebooks/*.ipynb
+	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache
