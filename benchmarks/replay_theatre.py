@@ -374,6 +374,7 @@ TRACE_CATEGORIES = [
     "blink.user_timing",
     "cc",
     "toplevel",
+    *os.environ.get("TN_TRACE_CATEGORIES", "").split(","),
 ]
 # Main-thread work of a frame (inside ProxyMain::BeginMainFrame), as Chromium's trace names it.
 FRAME_PHASES = ["FireAnimationFrame", "UpdateLayoutTree", "Layout", "PrePaint", "Paint", "Layerize", "Commit"]

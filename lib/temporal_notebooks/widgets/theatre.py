@@ -54,18 +54,12 @@ const LIT = "tn-theatre-lit";
 const LIT_DIVERGED = "tn-theatre-lit-diverged";
 const TITLE_PX = 24;  // the sticky pane title covers the top of a pane
 
-function stateBoxes(s) {
-  const box = (title, content) => {
-    const b = h("div", "tn-theatre-box");
-    b.append(h("div", "tn-theatre-box-title", title), content);
-    return b;
-  };
-  return [
-    box("workflow fields (self)", table(s.fields, "no fields")),
-    box("locals of the frame", table(s.locals, s.locals.length ? "" : "no frame at this step")),
-    box("waiting coroutines", table(s.waiting.map((w) => [w.function, `line ${w.line}`]), "none")),
-  ];
-}
+// The three state boxes stay; a step swaps in only the tables that change (each made once per content).
+const STATE_BOXES = [
+  ["workflow fields (self)", (s) => [s.fields, "no fields"]],
+  ["locals of the frame", (s) => [s.locals, s.locals.length ? "" : "no frame at this step"]],
+  ["waiting coroutines", (s) => [s.waiting.map((w) => [w.function, `line ${w.line}`]), "none"]],
+];
 
 // Row positions in a scrolling pane, measured while its layout is clean and kept for the steps.
 class PaneView {
@@ -105,6 +99,7 @@ function render({ model, el }) {
   const root = h("div", "tn-theatre-root");
   root.tabIndex = 0;
   root.dataset.workflow = rec.workflow;
+  root.dataset.playing = "no";
   const bar = h("div", "tn-theatre-bar");
   const back = h("button", "tn-theatre-back", "◀ back");
   const step = h("button", "tn-theatre-step", "step ▶");
@@ -192,13 +187,23 @@ function render({ model, el }) {
   root.append(bar, caption, note, panes, divergence, state, notes);
   el.appendChild(root);
 
-  // Everything a step shows, made once: the rows it lights, its texts, and which state it shows (steps
-  // with the same fields, locals and waiting coroutines share one set of boxes, built on first use or
-  // when the page is idle).
-  const stateKeys = new Map();
+  // Everything a step shows, made once: the rows it lights, its texts, and the tables of its state
+  // (steps with the same fields, locals or waiting coroutines share a table, built on first use or when
+  // the page is idle).
+  const boxes = STATE_BOXES.map(([title]) => {
+    const box = h("div", "tn-theatre-box");
+    box.append(h("div", "tn-theatre-box-title", title), h("div"));
+    return box;
+  });
+  state.append(...boxes);
+  const tables = STATE_BOXES.map(() => new Map());
+  const tableFor = (s, k) => {
+    const content = STATE_BOXES[k][1](s);
+    const key = JSON.stringify(content);
+    if (!tables[k].has(key)) tables[k].set(key, { content, node: null });
+    return tables[k].get(key);
+  };
   const shown = steps.map((s, i) => {
-    const key = JSON.stringify([s.fields, s.locals, s.waiting]);
-    if (!stateKeys.has(key)) stateKeys.set(key, { step: s, boxes: null });
     return {
       line: lineEls.get(s.line) || null,
       event: eventEls.get(s.event) || null,
@@ -209,15 +214,15 @@ function render({ model, el }) {
       caption: s.caption + (s.matched ? ` (matched ${s.matched})` : ""),
       diverged: !!s.diverged,
       note: s.note || "",
-      state: stateKeys.get(key),
+      tables: STATE_BOXES.map((_, k) => tableFor(s, k)),
     };
   });
-  const boxesOf = (state) => (state.boxes = state.boxes || stateBoxes(state.step));
-  const unbuilt = [...stateKeys.values()];
+  const tableOf = (t) => (t.node = t.node || table(...t.content));
+  const unbuilt = tables.flatMap((byKey) => [...byKey.values()]);
   let idleHandle = null;
   const whenIdle = (f) => (window.requestIdleCallback ? window.requestIdleCallback(f) : setTimeout(f, 50));
   const buildSome = (deadline) => {
-    while (unbuilt.length && (!deadline || deadline.timeRemaining() > 2)) boxesOf(unbuilt.pop());
+    while (unbuilt.length && (!deadline || deadline.timeRemaining() > 2)) tableOf(unbuilt.pop());
     idleHandle = unbuilt.length ? whenIdle(buildSome) : null;
   };
   idleHandle = whenIdle(buildSome);
@@ -252,7 +257,7 @@ function render({ model, el }) {
 
   let current = -1;
   let timer = null;
-  let texts = { counter: null, caption: null, note: null, state: null, diverged: null };
+  const texts = { counter: null, caption: null, note: null, diverged: null, tables: [null, null, null] };
 
   let saveTimer = null;
   function go(index) {
@@ -281,10 +286,11 @@ function render({ model, el }) {
       caption.classList.toggle("tn-theatre-caption-diverged", (texts.diverged = now.diverged));
     }
     if (texts.note !== now.note) note.textContent = texts.note = now.note;
-    if (texts.state !== now.state) {
-      texts.state = now.state;
-      state.replaceChildren(...boxesOf(now.state));
-    }
+    now.tables.forEach((t, k) => {
+      if (texts.tables[k] === t) return;
+      texts.tables[k] = t;
+      boxes[k].lastChild.replaceWith(tableOf(t));
+    });
     back.disabled = index === 0;
     step.disabled = index === steps.length - 1;
     followStep();
@@ -300,7 +306,10 @@ function render({ model, el }) {
   }
 
   function stop() {
-    if (timer !== null) clearInterval(timer);
+    // Every step and back click stops a play: write the button only when one was playing (a new text,
+    // even the same one, would lay the bar out again, and with it the notebook around the widget).
+    if (timer === null) return;
+    clearInterval(timer);
     timer = null;
     play.textContent = "play";
     root.dataset.playing = "no";
