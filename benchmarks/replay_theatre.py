@@ -18,12 +18,16 @@
    - Chrome's Event Timing ``duration`` of each click (to the frame's presentation, rounded to 8 ms; Chrome
      reports only durations of 16 ms or more, so clicks without an entry took less);
    - with ``--trace FILE``: a Chromium performance trace of extra clicks, and per click the main thread's
-     style / layout / paint times in that frame and any layout forced inside the handler.
+     style / layout / paint times in that frame and the style and layout run in the click's own task
+     (``TN_TRACE_CATEGORIES=disabled-by-default-devtools.timeline.invalidationTracking`` adds what
+     invalidated them, with the script line, to the trace file).
    ``--against REV`` measures the page code (the widget's JS and CSS) of git revision REV in the same
    JupyterLab and Chromium, in alternating rounds (A B B A …), so both see the same machine load.
 
     .venv/bin/python benchmarks/replay_theatre.py                      # this tree's page code
     .venv/bin/python benchmarks/replay_theatre.py --against main       # before/after, same session
+    .venv/bin/python benchmarks/replay_theatre.py --no-record --against 9d9d6f1 --rounds 3
+                                                # against the page code before the paint work
     .venv/bin/python benchmarks/replay_theatre.py --no-record --clicks 100 --trace /tmp/theatre.json
 
 Needs Chromium (``apt-get install chromium``) and Playwright for part 2 (``--no-browser`` skips it).
@@ -154,7 +158,15 @@ async def record_figures(items: int, repeats: int, folder: Path) -> list[str]:
     from temporal_notebooks.runtime.replay import record_replay
     from temporal_notebooks.workflows.queries import PackingWorkflow
 
-    client = await Client.connect(devserver.ensure_running().address)
+    address = devserver.ensure_running().address
+    for attempt in range(20):  # a loaded machine: the server answers before its frontend is healthy
+        try:
+            client = await Client.connect(address)
+            break
+        except RuntimeError:
+            if attempt == 19:
+                raise
+            await asyncio.sleep(0.5)
     async with short_lived_worker(
         client, "bench-record", workflows=[PackingWorkflow], activities=[pack_item]
     ):
@@ -374,7 +386,7 @@ TRACE_CATEGORIES = [
     "blink.user_timing",
     "cc",
     "toplevel",
-    *os.environ.get("TN_TRACE_CATEGORIES", "").split(","),
+    *filter(None, os.environ.get("TN_TRACE_CATEGORIES", "").split(",")),
 ]
 # Main-thread work of a frame (inside ProxyMain::BeginMainFrame), as Chromium's trace names it.
 FRAME_PHASES = ["FireAnimationFrame", "UpdateLayoutTree", "Layout", "PrePaint", "Paint", "Layerize", "Commit"]
