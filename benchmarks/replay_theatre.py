@@ -44,6 +44,7 @@ import asyncio
 import json
 import math
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 WIDGET_FILE = "lib/temporal_notebooks/widgets/theatre.py"
 KINDS = ["step", "step", "back", "event", "floor", "floor-button"]  # the order clicks cycle through
+RANDOM = random.Random(16)  # where in a frame each click lands: the same for every run
 
 # One cell: the page code under test (``page-<name>.json``), then the theatre of the recorded history.
 NOTEBOOK_CELL = (
@@ -224,8 +226,12 @@ def page_code(revision: str | None) -> dict[str, str]:
     return values
 
 
-async def click_timings(page: Any, clicks: int) -> dict[str, list[dict[str, Any]]]:
-    """``clicks`` clicks with the mouse, cycling through ``KINDS``; each one's page timings."""
+async def click_timings(page: Any, clicks: int, interval: float) -> dict[str, list[dict[str, Any]]]:
+    """``clicks`` clicks with the mouse, cycling through ``KINDS``; each one's page timings.
+
+    As a person clicks: the pointer moves onto the target, rests, then presses and releases. The rest
+    is random over a frame interval, so the click lands at any point of the frame (Playwright's own
+    ``click()`` waits for animation frames first, which would tie every click to one phase of it)."""
     theatre = page.locator(".tn-theatre-root")
     steps = int(await theatre.evaluate("(root) => root.querySelectorAll('.tn-theatre-reachable').length"))
     targets = {
@@ -239,10 +245,21 @@ async def click_timings(page: Any, clicks: int) -> dict[str, list[dict[str, Any]
     for i in range(clicks):
         kind = KINDS[i % len(KINDS)]
         target = targets[kind](i)
+        if await target.is_disabled():  # step at the last step, back at the first: no click event
+            continue
         await target.scroll_into_view_if_needed()
+        await target.evaluate("(el) => el.scrollIntoView({ block: 'center' })")  # clear of the pane title
+        box = await target.bounding_box()
+        await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         await theatre.evaluate(_ARM_JS)
-        await target.click()
-        by_kind[kind].append(await theatre.evaluate("(root) => root.__tnClick"))
+        await asyncio.sleep((20 + RANDOM.uniform(0, interval)) / 1000)
+        await page.mouse.down()
+        await page.mouse.up()
+        timing = await theatre.evaluate(
+            "(root) => Promise.race([root.__tnClick, new Promise((r) => setTimeout(() => r(null), 5000))])"
+        )
+        assert timing is not None, f"click {i} on {kind} did not reach the theatre"
+        by_kind[kind].append(timing)
     return by_kind
 
 
@@ -356,19 +373,20 @@ async def page_figures(
                 theatre = page.locator(".tn-theatre-root")
                 await theatre.scroll_into_view_if_needed()
                 await dismiss_news_toast(page)
-                intervals[name].append(await theatre.evaluate(_SETUP_JS))
+                interval = await theatre.evaluate(_SETUP_JS)
+                intervals[name].append(interval)
                 await theatre.locator(".tn-theatre-event").first.click()  # start at the first step
                 print(
                     f"  (round {round_index + 1}/{len(order)}: {name}, {os.getloadavg()[0]:.1f} load)",
                     flush=True,
                 )
-                for kind, timings in (await click_timings(page, clicks // rounds)).items():
+                for kind, timings in (await click_timings(page, clicks // rounds, interval)).items():
                     results[name].setdefault(kind, []).extend(timings)
                 event_timings[name].extend(await page.evaluate("() => window.__tnEventTimings"))
                 if trace and name not in traced:
                     path = trace if len(names) == 1 else f"{trace}.{index}"
                     await browser.start_tracing(page=page, path=path, categories=TRACE_CATEGORIES)
-                    await click_timings(page, 4 * len(KINDS))
+                    await click_timings(page, 4 * len(KINDS), interval)
                     traced[name] = trace_figures(json.loads(await browser.stop_tracing()), f"{name} ({path})")
                 await close_notebook(page)
             await context.close()
