@@ -97,6 +97,44 @@ async def test_a_click_on_an_event_jumps_to_it(lesson: NotebookPage, recording: 
     await assert_shows(lesson, recording, recording.steps.index(recording.step_for_event(5)))
 
 
+# Armed before a click: what the page shows in the first animation frame after the click (the frame
+# painted next), noted by a listener that runs before the theatre's own.
+_ARM_NEXT_FRAME_JS = (
+    "(root) => { const shown = "
+    + _SHOWN_JS
+    + """;
+    root.__tnNextFrame = new Promise((resolve) => {
+        root.addEventListener("click", () => requestAnimationFrame(() => resolve(shown(root))),
+            { capture: true, once: true });
+    });
+}"""
+)
+
+
+async def test_a_click_shows_its_step_in_the_first_frame_after_it(
+    lesson: NotebookPage, recording: Recording
+) -> None:
+    """Every step is made before the widget is shown: the click's own handler lights the line and the
+    event, so the next frame the browser paints shows them (no later frame, no kernel round trip)."""
+    theatre = lesson.page.locator(THEATRE)
+    step_of = {event: recording.steps.index(recording.step_for_event(event)) for event in (1, 4, 5)}
+    clicks = [
+        ('.tn-theatre-event[data-event="1"]', step_of[1]),
+        (".tn-theatre-step", step_of[1] + 1),
+        (".tn-theatre-step", step_of[1] + 2),
+        (".tn-theatre-back", step_of[1] + 1),
+        ('.tn-theatre-event[data-event="4"]', step_of[4]),
+        ('.tn-theatre-event[data-event="5"]', step_of[5]),  # the last step, where the next test starts
+    ]
+    for selector, index in clicks:
+        await theatre.evaluate(_ARM_NEXT_FRAME_JS)
+        await theatre.locator(selector).click()
+        in_next_frame = await theatre.evaluate("(root) => root.__tnNextFrame")
+        assert {k: in_next_frame[k] for k in ("step", "line", "code", "events")} == expected(recording, index)
+        assert in_next_frame["caption"].startswith(recording.steps[index].caption)
+    assert step_of[5] == len(recording.steps) - 1
+
+
 async def test_play_shows_every_step_in_order(lesson: NotebookPage, recording: Recording) -> None:
     theatre = lesson.page.locator(THEATRE)
     await theatre.locator(".tn-theatre-speed").select_option(label="4×")

@@ -46,12 +46,60 @@ function table(rows, empty) {
   return t;
 }
 
+// A step's whole cost is what it changes: per-step texts, the rows to light and the state boxes are
+// made once, row positions are measured when the panes are laid out (ResizeObserver) and kept, so a step
+// reads no layout; it writes classes and texts in the click's own task and scrolls (only when the lit row
+// is out of view) in the next animation frame, the frame that paints the step.
+const LIT = "tn-theatre-lit";
+const LIT_DIVERGED = "tn-theatre-lit-diverged";
+const TITLE_PX = 24;  // the sticky pane title covers the top of a pane
+
+// The three state boxes stay; a step swaps in only the tables that change (each made once per content).
+const STATE_BOXES = [
+  ["workflow fields (self)", (s) => [s.fields, "no fields"]],
+  ["locals of the frame", (s) => [s.locals, s.locals.length ? "" : "no frame at this step"]],
+  ["waiting coroutines", (s) => [s.waiting.map((w) => [w.function, `line ${w.line}`]), "none"]],
+];
+
+// Row positions in a scrolling pane, measured while its layout is clean and kept for the steps.
+class PaneView {
+  constructor(node, rows) {
+    this.node = node;
+    this.rows = rows;
+    this.tops = new Map();
+    this.view = 0;
+    this.scroll = 0;
+    this.max = 0;
+    node.addEventListener("scroll", () => { this.scroll = node.scrollTop; }, { passive: true });
+  }
+  measure() {
+    const node = this.node;
+    this.view = node.clientHeight;
+    this.scroll = node.scrollTop;
+    this.max = Math.max(0, node.scrollHeight - this.view);
+    for (const row of this.rows) {
+      let top = 0;  // rows sit in positioned groups: add offsets up to the pane (position: relative)
+      for (let box = row; box && box !== node; box = box.offsetParent) top += box.offsetTop;
+      this.tops.set(row, [top, row.offsetHeight]);
+    }
+  }
+  // Where the pane must scroll so that ``row`` is in view; null when it is (or nothing is measured).
+  target(row) {
+    const place = row && this.view > 0 ? this.tops.get(row) : undefined;
+    if (!place) return null;
+    const [top, height] = place;
+    if (top >= this.scroll + TITLE_PX && top + height <= this.scroll + this.view) return null;
+    return Math.min(this.max, Math.max(0, Math.round(top - this.view / 3)));
+  }
+}
+
 function render({ model, el }) {
   const rec = model.get("recording");
   const steps = rec.steps || [];
   const root = h("div", "tn-theatre-root");
   root.tabIndex = 0;
   root.dataset.workflow = rec.workflow;
+  root.dataset.playing = "no";
   const bar = h("div", "tn-theatre-bar");
   const back = h("button", "tn-theatre-back", "◀ back");
   const step = h("button", "tn-theatre-step", "step ▶");
@@ -63,9 +111,13 @@ function render({ model, el }) {
     if (i === 1) o.selected = true;
     speed.appendChild(o);
   });
+  // The counter's text changes at every step: it sits in a slot (the flex item) so that its own box,
+  // not a flex item, bounds the layout a new text needs.
+  const counterSlot = h("span", "tn-theatre-counter-slot");
   const counter = h("span", "tn-theatre-counter tn-nowrap");
+  counterSlot.appendChild(counter);
   [back, step, play].forEach((b) => { b.type = "button"; });
-  bar.append(back, step, play, speed, counter);
+  bar.append(back, step, play, speed, counterSlot);
   const caption = h("div", "tn-theatre-caption");
   const note = h("div", "tn-theatre-note");
 
@@ -135,81 +187,113 @@ function render({ model, el }) {
   root.append(bar, caption, note, panes, divergence, state, notes);
   el.appendChild(root);
 
+  // Everything a step shows, made once: the rows it lights, its texts, and the tables of its state
+  // (steps with the same fields, locals or waiting coroutines share a table, built on first use or when
+  // the page is idle).
+  const boxes = STATE_BOXES.map(([title]) => {
+    const box = h("div", "tn-theatre-box");
+    box.append(h("div", "tn-theatre-box-title", title), h("div"));
+    return box;
+  });
+  state.append(...boxes);
+  const tables = STATE_BOXES.map(() => new Map());
+  const tableFor = (s, k) => {
+    const content = STATE_BOXES[k][1](s);
+    const key = JSON.stringify(content);
+    if (!tables[k].has(key)) tables[k].set(key, { content, node: null });
+    return tables[k].get(key);
+  };
+  const shown = steps.map((s, i) => {
+    return {
+      line: lineEls.get(s.line) || null,
+      event: eventEls.get(s.event) || null,
+      lit: s.diverged ? LIT_DIVERGED : LIT,
+      lineText: s.line == null ? "" : String(s.line),
+      eventText: String(s.event),
+      counter: `step ${i + 1} / ${steps.length} · event ${s.event}`,
+      caption: s.caption + (s.matched ? ` (matched ${s.matched})` : ""),
+      diverged: !!s.diverged,
+      note: s.note || "",
+      tables: STATE_BOXES.map((_, k) => tableFor(s, k)),
+    };
+  });
+  const tableOf = (t) => (t.node = t.node || table(...t.content));
+  const unbuilt = tables.flatMap((byKey) => [...byKey.values()]);
+  let idleHandle = null;
+  const whenIdle = (f) => (window.requestIdleCallback ? window.requestIdleCallback(f) : setTimeout(f, 50));
+  const buildSome = (deadline) => {
+    while (unbuilt.length && (!deadline || deadline.timeRemaining() > 2)) tableOf(unbuilt.pop());
+    idleHandle = unbuilt.length ? whenIdle(buildSome) : null;
+  };
+  idleHandle = whenIdle(buildSome);
+
+  const sourceView = new PaneView(source, [...lineEls.values()]);
+  const historyView = new PaneView(history, [...eventEls.values()]);
+  const scrollTo = { source: null, history: null };
+  let scrollFrame = null;
+  function scrollInFrame() {
+    scrollFrame = null;
+    if (scrollTo.source !== null) source.scrollTop = sourceView.scroll = scrollTo.source;
+    if (scrollTo.history !== null) history.scrollTop = historyView.scroll = scrollTo.history;
+    scrollTo.source = scrollTo.history = null;
+  }
+  function followStep() {
+    const now = shown[current];
+    if (!now) return;
+    scrollTo.source = sourceView.target(now.line);
+    scrollTo.history = historyView.target(now.event);
+    if ((scrollTo.source !== null || scrollTo.history !== null) && scrollFrame === null) {
+      scrollFrame = requestAnimationFrame(scrollInFrame);
+    }
+  }
+  // Measured when the panes get their size (shown, or the window resized): the layout is clean then.
+  const resized = new ResizeObserver(() => {
+    sourceView.measure();
+    historyView.measure();
+    followStep();
+  });
+  resized.observe(source);
+  resized.observe(history);
+
   let current = -1;
   let timer = null;
-
-  let painted = null;
-  function paintState(s) {
-    // The three small tables change only at some steps: rebuild them only then.
-    if (s.__stateKey === undefined) s.__stateKey = JSON.stringify([s.fields, s.locals, s.waiting]);
-    if (painted === s.__stateKey) return;
-    painted = s.__stateKey;
-    state.replaceChildren();
-    const fields = h("div", "tn-theatre-box");
-    fields.appendChild(h("div", "tn-theatre-box-title", "workflow fields (self)"));
-    fields.appendChild(table(s.fields, "no fields"));
-    const locals = h("div", "tn-theatre-box");
-    locals.appendChild(h("div", "tn-theatre-box-title", "locals of the frame"));
-    locals.appendChild(table(s.locals, s.locals.length ? "" : "no frame at this step"));
-    const waiting = h("div", "tn-theatre-box");
-    waiting.appendChild(h("div", "tn-theatre-box-title", "waiting coroutines"));
-    waiting.appendChild(table(s.waiting.map((w) => [w.function, `line ${w.line}`]), "none"));
-    state.append(fields, locals, waiting);
-  }
-
-  // Where a pane must scroll so that ``row`` is in view (null: it is). Read before anything is written
-  // in this step, so the browser answers from the layout it has and lays out once, at the next frame.
-  function scrollTarget(pane, row) {
-    if (!row) return null;
-    const top = row.offsetTop;  // the pane is the row's offset parent (position: relative)
-    const view = pane.clientHeight;
-    if (top >= pane.scrollTop + 24 && top + row.offsetHeight <= pane.scrollTop + view) return null;
-    return Math.max(0, top - view / 3);
-  }
+  const texts = { counter: null, caption: null, note: null, diverged: null, tables: [null, null, null] };
 
   let saveTimer = null;
   function go(index) {
     if (!steps.length) return;
     index = Math.max(0, Math.min(steps.length - 1, index));
-    const t0 = performance.now();
-    const before = steps[current];
-    const s = steps[index];
-    const line = lineEls.get(s.line);
-    const event = eventEls.get(s.event);
-    const sourceTop = scrollTarget(source, line);
-    const historyTop = scrollTarget(history, event);
+    const before = shown[current];
+    const now = shown[index];
     if (before) {
-      const oldLine = lineEls.get(before.line);
-      if (oldLine) oldLine.classList.remove("tn-theatre-lit", "tn-theatre-lit-diverged");
-      const oldEvent = eventEls.get(before.event);
-      if (oldEvent) oldEvent.classList.remove("tn-theatre-lit", "tn-theatre-lit-diverged");
+      if (before.line) before.line.classList.remove(before.lit);
+      if (before.event) before.event.classList.remove(before.lit);
     }
     // Events before the current step are done: only those between the old and the new step change.
     for (let i = Math.max(0, Math.min(current, index)); i < Math.max(current, index); i++) {
-      const e = eventEls.get(steps[i].event);
+      const e = shown[i].event;
       if (e) e.classList.toggle("tn-theatre-done", i < index);
     }
-    const lit = s.diverged ? "tn-theatre-lit-diverged" : "tn-theatre-lit";
-    if (line) line.classList.add(lit);
-    if (event) event.classList.add(lit);
+    if (now.line) now.line.classList.add(now.lit);
+    if (now.event) now.event.classList.add(now.lit);
     current = index;
     root.dataset.step = String(index);
-    root.dataset.line = s.line == null ? "" : String(s.line);
-    root.dataset.event = String(s.event);
-    counter.textContent = `step ${index + 1} / ${steps.length} · event ${s.event}`;
-    caption.textContent = s.caption + (s.matched ? ` (matched ${s.matched})` : "");
-    caption.classList.toggle("tn-theatre-caption-diverged", !!s.diverged);
-    note.textContent = s.note || "";
-    paintState(s);
+    root.dataset.line = now.lineText;
+    root.dataset.event = now.eventText;
+    if (texts.counter !== now.counter) counter.textContent = texts.counter = now.counter;
+    if (texts.caption !== now.caption) caption.textContent = texts.caption = now.caption;
+    if (texts.diverged !== now.diverged) {
+      caption.classList.toggle("tn-theatre-caption-diverged", (texts.diverged = now.diverged));
+    }
+    if (texts.note !== now.note) note.textContent = texts.note = now.note;
+    now.tables.forEach((t, k) => {
+      if (texts.tables[k] === t) return;
+      texts.tables[k] = t;
+      boxes[k].lastChild.replaceWith(tableOf(t));
+    });
     back.disabled = index === 0;
     step.disabled = index === steps.length - 1;
-    if (sourceTop !== null) source.scrollTop = sourceTop;
-    if (historyTop !== null) history.scrollTop = historyTop;
-    const timings = (window.__tnTheatreTimings = window.__tnTheatreTimings || []);
-    requestAnimationFrame(() => {
-      timings.push({ step: index, script_ms: performance.now() - t0, started: t0 });
-      if (timings.length > 1000) timings.shift();
-    });
+    followStep();
     // The kernel learns the step once stepping pauses (a saved notebook shows it again): one message,
     // not one per step of a play.
     clearTimeout(saveTimer);
@@ -222,7 +306,10 @@ function render({ model, el }) {
   }
 
   function stop() {
-    if (timer !== null) clearInterval(timer);
+    // Every step and back click stops a play: write the button only when one was playing (a new text,
+    // even the same one, would lay the bar out again, and with it the notebook around the widget).
+    if (timer === null) return;
+    clearInterval(timer);
     timer = null;
     play.textContent = "play";
     root.dataset.playing = "no";
@@ -254,7 +341,17 @@ function render({ model, el }) {
   const onStep = () => { if (model.get("step") !== current) go(model.get("step")); };
   model.on("change:step", onStep);
   go(model.get("step"));
-  return () => { stop(); clearTimeout(saveTimer); model.off("change:step", onStep); };
+  return () => {
+    stop();
+    clearTimeout(saveTimer);
+    if (scrollFrame !== null) cancelAnimationFrame(scrollFrame);
+    if (idleHandle !== null) {
+      if (window.cancelIdleCallback) window.cancelIdleCallback(idleHandle);
+      else clearTimeout(idleHandle);
+    }
+    resized.disconnect();
+    model.off("change:step", onStep);
+  };
 }
 
 export default { render };
@@ -264,7 +361,9 @@ _CSS = """
 .tn-theatre-root { font-family: var(--jp-ui-font-family); font-size: var(--jp-ui-font-size1);
   color: var(--jp-ui-font-color1); border: var(--jp-border-width) solid var(--jp-border-color2);
   padding: 6px; max-width: 100%; box-sizing: border-box; outline: none; }
-.tn-theatre-root:focus { border-color: var(--jp-brand-color1); }
+/* The keys work while focus is anywhere in the theatre: the border says so, and does not change (nor
+   repaint the whole widget) when a click moves focus between the theatre and its buttons. */
+.tn-theatre-root:focus-within { border-color: var(--jp-brand-color1); }
 .tn-theatre-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-bottom: 4px; }
 .tn-theatre-bar button, .tn-theatre-bar select { height: 26px; padding: 0 10px; font: inherit;
   cursor: pointer;
@@ -272,7 +371,8 @@ _CSS = """
 .tn-theatre-bar button:disabled { opacity: 0.5; cursor: default; }
 /* Boxes whose text changes at each step have a fixed size (contain: strict), so a step lays out only
    inside them and never the notebook around the widget. */
-.tn-theatre-counter { color: var(--jp-ui-font-color2); display: inline-block; width: 17em; height: 1.4em;
+.tn-theatre-counter-slot { flex: 0 0 auto; width: 17em; height: 1.4em; }
+.tn-theatre-counter { color: var(--jp-ui-font-color2); display: block; width: 17em; height: 1.4em;
   line-height: 1.4em; contain: strict; }
 .tn-theatre-caption { margin: 2px 0 4px; height: 2.8em; overflow-y: auto; overflow-wrap: anywhere;
   contain: strict; }
@@ -280,8 +380,11 @@ _CSS = """
 .tn-theatre-note { margin: 0 0 4px; height: 2.8em; overflow-y: auto; color: var(--jp-ui-font-color2);
   font-style: italic; overflow-wrap: anywhere; contain: strict; }
 .tn-theatre-panes { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 6px; }
+/* A step changes classes inside the panes: containment keeps its style, layout and paint there. No smooth
+   scrolling: a step's scroll lands in the frame that paints it. */
 .tn-theatre-source, .tn-theatre-history { max-height: 360px; overflow-y: auto; overflow-x: hidden;
-  border: var(--jp-border-width) solid var(--jp-border-color2); position: relative; min-width: 0; }
+  border: var(--jp-border-width) solid var(--jp-border-color2); position: relative; min-width: 0;
+  contain: content; scroll-behavior: auto; }
 .tn-theatre-tall > .tn-theatre-source, .tn-theatre-tall > .tn-theatre-history { height: 360px;
   contain: strict; }
 .tn-theatre-pane-title { position: sticky; top: 0; background: var(--jp-layout-color2); padding: 2px 6px;
@@ -294,7 +397,10 @@ _CSS = """
 .tn-theatre-code { flex: 1 1 auto; min-width: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .tn-theatre-lit { background: var(--jp-brand-color3, #bbdefb); }
 .tn-theatre-lit-diverged { background: var(--jp-error-color3, #ffcdd2); }
-.tn-theatre-task { border-bottom: var(--jp-border-width) solid var(--jp-border-color2); padding: 2px 0; }
+/* Each workflow task's rows paint as a unit of their own (position: relative makes it a paint layer), so
+   a step repaints the groups it changes and reuses the others as they were. */
+.tn-theatre-task { border-bottom: var(--jp-border-width) solid var(--jp-border-color2); padding: 2px 0;
+  position: relative; }
 .tn-theatre-task-title { font-size: var(--jp-ui-font-size0); color: var(--jp-ui-font-color2);
   padding: 0 6px; }
 .tn-theatre-event { display: flex; flex-wrap: wrap; gap: 0 6px; padding: 1px 6px; cursor: pointer; }
