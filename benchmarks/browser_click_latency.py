@@ -11,11 +11,13 @@ first DOM change that shows the answer. Prints median / p95 / min.
   (browser → kernel → browser alone, the floor for any widget).
 - ``06``: the signal panel's "Greet" button, each click with a new name, until the greeting is in
   the live state view of the learner's own panel, which Run All leaves running. Where its time goes
-  (issue 19 §4): each round clicks the same panel four ways, interleaved so that the machine's load
-  hits all four alike:
-    - *page shown*: a person's click (Playwright), as above;
-    - *page hidden*: the same click from the page's script with JupyterLab's shell ``display: none``
-      (the page still handles every message and DOM change, but lays out and paints nothing);
+  (issue 19 §4): each round clicks the same panel five ways, interleaved so that the machine's load
+  hits all five alike:
+    - *page shown, a person's click*: Playwright's click, as above;
+    - *page shown, script's click*: ``button.click()`` from the page's own script (no Playwright
+      actionability checks, the end noticed by a 20 ms poll instead of one per frame);
+    - *page hidden*: the script's click with JupyterLab's shell ``display: none`` (the page still
+      handles every message and DOM change, but lays out and paints nothing);
     - *lesson kernel, click by code*: the page's click message handed to the lesson kernel's panel by a
       second client of that kernel (no page click, page hidden);
     - *bare kernel*: a second kernel of the same Jupyter server with the lesson's worker, greeter and
@@ -187,9 +189,12 @@ async def bench_update_form(page, lab, clicks: int) -> list[str]:
 # --- lesson 06: the signal panel, and where its click's time goes ------------------------------------
 
 # Modes of the same click, interleaved round by round (see the module docstring).
-SHOWN, HIDDEN, LESSON_CODE, BARE = "shown", "hidden", "lesson-code", "bare"
+SHOWN, SCRIPTED, HIDDEN, LESSON_CODE, BARE = "shown", "scripted", "hidden", "lesson-code", "bare"
+MODES = [SHOWN, SCRIPTED, HIDDEN, LESSON_CODE, BARE]
+PAGE_MODES = (SHOWN, SCRIPTED, HIDDEN)
 MODE_LABELS = {
     SHOWN: "lesson kernel, page shown, a person's click",
+    SCRIPTED: "lesson kernel, page shown, script's click",
     HIDDEN: "lesson kernel, page hidden (no layout/paint)",
     LESSON_CODE: "lesson kernel, click by code, page hidden",
     BARE: "bare kernel (same Jupyter server + dev server)",
@@ -438,8 +443,8 @@ class PanelClicks:
 
     async def prepare(self, mode: str) -> None:
         """Show or hide the page for ``mode`` (outside the click's time and CPU window)."""
-        if mode in (SHOWN, HIDDEN):
-            await self.show_page(mode == SHOWN)
+        if mode in PAGE_MODES:
+            await self.show_page(mode != HIDDEN)
         elif self.hide_for_code:
             await self.show_page(False)
 
@@ -447,7 +452,7 @@ class PanelClicks:
         await self.prepare(mode)
         self.count += 1
         name = f"{mode.title().replace('-', '')}{self.count}"
-        if mode in (SHOWN, HIDDEN):
+        if mode in PAGE_MODES:
             return await self._page_click(name, by_person=mode == SHOWN)
         kernel, panel = (self.lesson, "my_panel") if mode == LESSON_CODE else (self.bare, "bench_panel")
         return await kernel.click(panel, name)
@@ -488,21 +493,29 @@ def _median(values: list[float]) -> float:
 DIFFERENCES = [  # (what, mode a, mode b, key, note): the median of a − b, round by round
     ("the work, lesson kernel (page shown) − bare kernel", SHOWN, BARE, "work", ""),
     ("the work, lesson kernel by code − bare kernel", LESSON_CODE, BARE, "work", "the lesson kernel's own"),
-    ("the work, page shown − page hidden", SHOWN, HIDDEN, "work", "the page's layout and paint"),
+    ("the work, page shown − page hidden (script's clicks)", SCRIPTED, HIDDEN, "work", "layout and paint"),
+    (
+        "the work, a person's click − script's click",
+        SHOWN,
+        SCRIPTED,
+        "work",
+        "Playwright's click, raf polling",
+    ),
     ("kernel CPU, lesson kernel by code − bare kernel", LESSON_CODE, BARE, "cpu", ""),
-    ("click→shown, page shown − page hidden", SHOWN, HIDDEN, "visible", ""),
+    ("click→shown, page shown − page hidden (script's clicks)", SCRIPTED, HIDDEN, "visible", ""),
+    ("click→shown, a person's click − script's click", SHOWN, SCRIPTED, "visible", ""),
     ("click→shown, page shown − bare kernel", SHOWN, BARE, "visible", ""),
 ]
 
 
 def split_report(rounds: list[dict[str, dict]], cpu: CpuMeter, load: tuple[float, float]) -> list[str]:
-    modes = [SHOWN, HIDDEN, LESSON_CODE, BARE]
+    modes = MODES
 
     def median_of(mode: str, key: str) -> float:
         return _median([r[mode][key] for r in rounds])
 
     lines = [
-        f"the same click four ways, interleaved: {len(rounds)} rounds, one click of each per round "
+        f"the same click five ways, interleaved: {len(rounds)} rounds, one click of each per round "
         f"(load average {load[0]:.2f} before, {load[1]:.2f} after, {os.cpu_count()} CPUs)",
         f"  {'':<48} {'click→shown p50':>15} {'p95':>6} {'the work p50':>13} {'kernel CPU p50':>15}",
     ]
@@ -527,7 +540,7 @@ def split_report(rounds: list[dict[str, dict]], cpu: CpuMeter, load: tuple[float
     for mode in modes:
         per_click = [cpu.spent[mode][g] / len(rounds) for g in groups]
         lines.append("    " + f"{MODE_LABELS[mode]:<44}" + "".join(f"{v:15.1f}" for v in per_click))
-    for mode in (SHOWN, HIDDEN):
+    for mode in PAGE_MODES:
         lines.append(
             f"  page {mode}: page → kernel {median_of(mode, 'to_kernel'):.1f} ms, "
             f"kernel → page (message and render) {median_of(mode, 'to_page'):.1f} ms (medians)"
@@ -667,15 +680,15 @@ async def bench_signal_panel(page, lab, clicks: int, profile: bool = True) -> li
             await kernel.run(CLICK_BY_CODE)
             await kernel.run(KERNEL_PROBE)
         clicker = PanelClicks(page, lesson, bare)
-        modes = [SHOWN, HIDDEN, LESSON_CODE, BARE]
+        modes = MODES
         for mode in modes:  # warm-up, not counted: the bare kernel's first activity, first sandbox import
             await clicker.click(mode)
         cpu = CpuMeter(process_groups(lab, lesson, bare))
         load_before = os.getloadavg()[0]
         rounds: list[dict[str, dict]] = []
         for number in range(clicks):
-            others = modes[1:]
-            others = others[number % 3 :] + others[: number % 3]  # none of them always right after the shown
+            turn = number % (len(modes) - 1)
+            others = modes[1 + turn :] + modes[1 : 1 + turn]  # none of them always right after the shown
             results = {}
             for mode in [SHOWN, *others]:
                 await clicker.prepare(mode)
@@ -684,7 +697,7 @@ async def bench_signal_panel(page, lab, clicks: int, profile: bool = True) -> li
                 cpu.add(mode, before)
             rounds.append(results)
         probes = {kernel.name: await kernel.probe() for kernel in (lesson, bare)}
-        clicks_of = {lesson.name: 3 * (clicks + 1), bare.name: clicks + 1}  # warm-up included
+        clicks_of = {lesson.name: 4 * (clicks + 1), bare.name: clicks + 1}  # warm-up included
         lines = [
             f"notebook 06: Run All in JupyterLab {run_all_s:.1f} s",
             summary("signal panel, click → new greeting shown", [r[SHOWN]["visible"] for r in rounds]),

@@ -20,7 +20,8 @@ loop of back-to-back queries after a click sees the result late and keeps the se
   signal completes, with the state in the answer: no polling, no extra query hop;
 - for everything else (signals from cells or other workflows, the close) it long-polls the run's
   event history (``wait_new_event``: one idle request that the server answers when something
-  happens) and sends one query after each ``WorkflowTaskCompleted``.
+  happens) and sends one query after each ``WorkflowTaskCompleted``, except the one that completed
+  the panel's own read-back (its answer is that state already): a click costs no query.
 ``benchmarks/signal_latency.py`` measures these against each other and against the naive loop.
 """
 
