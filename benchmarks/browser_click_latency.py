@@ -504,6 +504,13 @@ DIFFERENCES = [  # (what, mode a, mode b, key, note): the median of a − b, rou
     ("kernel CPU, lesson kernel by code − bare kernel", LESSON_CODE, BARE, "cpu", ""),
     ("click→shown, page shown − page hidden (script's clicks)", SCRIPTED, HIDDEN, "visible", ""),
     ("click→shown, a person's click − script's click", SHOWN, SCRIPTED, "visible", ""),
+    (
+        "click→shown, page hidden − lesson kernel by code",
+        HIDDEN,
+        LESSON_CODE,
+        "visible",
+        "the page's messages",
+    ),
     ("click→shown, page shown − bare kernel", SHOWN, BARE, "visible", ""),
 ]
 

@@ -212,6 +212,7 @@ class SignalPanel:
         self._send_lock = asyncio.Lock()  # signals leave in click order, even for quick clicks
         self._reading_back = 0  # read-back updates in flight: their answer makes a query redundant
         self._read_back_ids: dict[str, None] = {}  # this panel's read-backs, completion not yet seen
+        self._refresh_due = False  # a completed workflow task asks for a query, unless a read-back answers
 
         self._specs = {spec.label: spec for spec in buttons}
         first_text_button = next((spec.label for spec in buttons if spec.takes_text), None)
@@ -398,18 +399,17 @@ class SignalPanel:
         try:
             while True:
                 ended = None
-                refresh: asyncio.Handle | None = None
                 async for event in self.handle.fetch_history_events(wait_new_event=True):
                     if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-                        if not self._reading_back:
-                            # Runs once the events that came with it are read (the next long-poll).
-                            refresh = loop.call_soon(self._request_refresh)
+                        if not self._reading_back and not self._refresh_due:
+                            # Asked once the events that came with it are read (at the next long-poll).
+                            self._refresh_due = True
+                            loop.call_soon(self._refresh_if_due)
                     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
                         update_id = event.workflow_execution_update_completed_event_attributes.meta.update_id
-                        if update_id in self._read_back_ids:  # the answer holds this task's state
+                        if update_id in self._read_back_ids:  # its answer holds the state of the tasks so far
                             del self._read_back_ids[update_id]
-                            if refresh is not None:
-                                refresh.cancel()
+                            self._refresh_due = False
                     elif event.event_type in CLOSED_EVENTS:
                         ended = CLOSED_EVENTS[event.event_type]
                 if ended == "continued as new" and self.handle.run_id is None:
@@ -424,6 +424,11 @@ class SignalPanel:
             raise
         except Exception as exc:
             self._fail(f"stopped following the workflow: {error_line(exc)}")
+
+    def _refresh_if_due(self) -> None:
+        if self._refresh_due:
+            self._refresh_due = False
+            self._request_refresh()
 
     async def _poll_until_changed(self, quiet_s: float = 1.0, timeout_s: float = 10.0) -> None:
         """The naive way: query back to back until the state has changed and then stayed the same
