@@ -25,8 +25,10 @@ first DOM change that shows the answer. Prints median / p95 / min.
       ``signal_latency.py`` measures), clicked the same way.
   It prints each mode's click → shown, "the work" (handler → values set, in the kernel) and the kernel's
   CPU time per click, the paired differences, the CPU time per click of every process (both kernels,
-  Jupyter server, Chromium, dev server, the driver), and the load average. Then, unless
-  ``--no-profile``, py-spy samples both kernels during more clicks and prints where their time goes.
+  Jupyter server, Chromium, dev server, the driver), the load average, the RPCs each kernel sent per
+  click, its background tasks, and the server's own time per click (from the history's timestamps).
+  Then, unless ``--no-profile``, py-spy samples both kernels during more clicks and prints where
+  their time goes.
 
 Where the time goes: the lesson widgets' button bar (``widgets/actionbar.py``) stamps each click,
 page and kernel sharing the machine's clock: sent by the page → received by the kernel's comm
@@ -262,12 +264,17 @@ async def _tn_counting_rpc_call(rpc, *args, **kwargs):
 _tn_service._rpc_call = _tn_counting_rpc_call
 
 
-def _tn_report():
+async def _tn_report(greeter):
+    import runpy, statistics
+
     tasks = _tn_collections.Counter(
         getattr(task.get_coro(), "__qualname__", "?") for task in _tn_asyncio.all_tasks()
     )
-    print("TN-PROBE " + _tn_json.dumps({"rpcs": _tn_rpcs, "tasks": tasks}))
-"""
+    server_times = runpy.run_path(SIGNAL_LATENCY, run_name="signal_latency")["server_times"]
+    times, _ = await server_times(greeter, 0)
+    server = {"median": statistics.median(times), "n": len(times)}
+    print("TN-PROBE " + _tn_json.dumps({"rpcs": _tn_rpcs, "tasks": tasks, "server": server}))
+""".replace("SIGNAL_LATENCY", repr(str(ROOT / "benchmarks" / "signal_latency.py")))
 
 # A click by code that takes the page's path in the kernel: the same "action" message, handled and
 # stamped by the same code (widgets/actionbar.py), so its stages compare with a page's click.
@@ -316,8 +323,8 @@ class Kernel:
             elif kind == "status" and content["execution_state"] == "idle":
                 return "".join(printed)
 
-    async def probe(self) -> dict:
-        printed = await self.run("_tn_report()")
+    async def probe(self, greeter: str) -> dict:
+        printed = await self.run(f"await _tn_report({greeter})")
         line = next(line for line in printed.splitlines() if line.startswith("TN-PROBE "))
         return json.loads(line.removeprefix("TN-PROBE "))
 
@@ -575,6 +582,14 @@ def probe_report(probes: dict[str, dict], clicks_of: dict[str, int]) -> list[str
             f"{rpc} {count / clicks_of[name]:.2f}" for rpc, count in sorted(probe["rpcs"].items())
         )
         lines.append(f"    {name}: {rpcs}")
+    lines.append(
+        "  the server's own time per click (signal → activity → workflow task completed, from the history's"
+        " timestamps; signal_latency.server_times), median:"
+    )
+    for name, probe in probes.items():
+        lines.append(
+            f"    {name}'s greeter: {probe['server']['median']:.1f} ms ({probe['server']['n']} clicks)"
+        )
     lines.append("  asyncio tasks alive after the clicks:")
     for name, probe in probes.items():
         tasks = ", ".join(f"{task} ×{count}" for task, count in sorted(probe["tasks"].items()))
@@ -714,7 +729,7 @@ async def bench_signal_panel(page, lab, clicks: int, profile: bool = True) -> li
                 results[mode] = await clicker.click(mode)
                 cpu.add(mode, before)
             rounds.append(results)
-        probes = {kernel.name: await kernel.probe() for kernel in (lesson, bare)}
+        probes = {lesson.name: await lesson.probe("my_greeter"), bare.name: await bare.probe("_greeter")}
         clicks_of = {lesson.name: 4 * (clicks + 1), bare.name: clicks + 1}  # warm-up included
         lines = [
             f"notebook 06: Run All in JupyterLab {run_all_s:.1f} s",
