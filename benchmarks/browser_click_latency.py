@@ -264,17 +264,31 @@ async def _tn_counting_rpc_call(rpc, *args, **kwargs):
 _tn_service._rpc_call = _tn_counting_rpc_call
 
 
-async def _tn_report(greeter):
-    import runpy, statistics
+async def _tn_server_times(greeter):  # per greeted name: signal → activity → workflow task completed
+    from temporalio.api.enums.v1 import EventType
 
+    times, name, signalled, activity_done = {}, None, None, False
+    async for event in greeter.fetch_history_events():
+        at = event.event_time.ToNanoseconds() / 1e6
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+            payloads = event.workflow_execution_signaled_event_attributes.input.payloads
+            name = _tn_json.loads(payloads[0].data) if payloads else None
+            signalled, activity_done = at, False
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            activity_done = True
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED and activity_done and signalled:
+            times[str(name)] = at - signalled
+            signalled, activity_done = None, False
+    return times
+
+
+async def _tn_report(greeter):
     tasks = _tn_collections.Counter(
         getattr(task.get_coro(), "__qualname__", "?") for task in _tn_asyncio.all_tasks()
     )
-    server_times = runpy.run_path(SIGNAL_LATENCY, run_name="signal_latency")["server_times"]
-    times, _ = await server_times(greeter, 0)
-    server = {"median": statistics.median(times), "n": len(times)}
+    server = await _tn_server_times(greeter)
     print("TN-PROBE " + _tn_json.dumps({"rpcs": _tn_rpcs, "tasks": tasks, "server": server}))
-""".replace("SIGNAL_LATENCY", repr(str(ROOT / "benchmarks" / "signal_latency.py")))
+"""
 
 # A click by code that takes the page's path in the kernel: the same "action" message, handled and
 # stamped by the same code (widgets/actionbar.py), so its stages compare with a page's click.
@@ -438,6 +452,7 @@ class PanelClicks:
         self.clicks = TimedClicks(page)
         self.page_shown = True
         self.hide_for_code = True  # clicks by code with the page hidden (the profile leaves it shown)
+        self.names: dict[str, str] = {}  # the name each click greeted → its mode
         self.count = 0
 
     async def show_page(self, shown: bool) -> None:
@@ -459,10 +474,13 @@ class PanelClicks:
         await self.prepare(mode)
         self.count += 1
         name = f"{mode.title().replace('-', '')}{self.count}"
+        self.names[name] = mode
         if mode in PAGE_MODES:
-            return await self._page_click(name, by_person=mode == SHOWN)
-        kernel, panel = (self.lesson, "my_panel") if mode == LESSON_CODE else (self.bare, "bench_panel")
-        return await kernel.click(panel, name)
+            result = await self._page_click(name, by_person=mode == SHOWN)
+        else:
+            kernel, panel = (self.lesson, "my_panel") if mode == LESSON_CODE else (self.bare, "bench_panel")
+            result = await kernel.click(panel, name)
+        return {**result, "name": name, "server": float("nan")}
 
     async def _page_click(self, name: str, by_person: bool) -> dict:
         done = GREETING_DONE_JS.format(name=name)
@@ -509,6 +527,8 @@ DIFFERENCES = [  # (what, mode a, mode b, key, note): the median of a − b, rou
         "Playwright's click, raf polling",
     ),
     ("kernel CPU, lesson kernel by code − bare kernel", LESSON_CODE, BARE, "cpu", ""),
+    ("server's own time, lesson kernel by code − bare kernel", LESSON_CODE, BARE, "server", ""),
+    ("server's own time, page shown − page hidden", SCRIPTED, HIDDEN, "server", ""),
     ("click→shown, page shown − page hidden (script's clicks)", SCRIPTED, HIDDEN, "visible", ""),
     ("click→shown, a person's click − script's click", SHOWN, SCRIPTED, "visible", ""),
     (
@@ -531,18 +551,22 @@ def split_report(rounds: list[dict[str, dict]], cpu: CpuMeter, load: tuple[float
     lines = [
         f"the same click five ways, interleaved: {len(rounds)} rounds, one click of each per round "
         f"(load average {load[0]:.2f} before, {load[1]:.2f} after, {os.cpu_count()} CPUs)",
-        f"  {'':<48} {'click→shown p50':>15} {'p95':>6} {'the work p50':>13} {'kernel CPU p50':>15}",
+        f"  {'':<48} {'click→shown p50':>15} {'p95':>6} {'the work p50':>13} {'kernel CPU p50':>15}"
+        f" {'server p50':>11}",
     ]
     for mode in modes:
         shown = [r[mode]["visible"] for r in rounds]
         lines.append(
             f"  {MODE_LABELS[mode]:<48} {_median(shown):12.0f} ms {percentile(shown, 0.95):4.0f} ms "
             f"{median_of(mode, 'work'):10.1f} ms {median_of(mode, 'cpu'):12.1f} ms"
+            f"{median_of(mode, 'server'):9.1f} ms"
         )
     lines += [
         "  (click→shown: on the page's clock for page clicks, the kernel's for clicks by code;",
         "   the work: handler → values set, in the kernel; kernel CPU: the kernel process's CPU time",
-        "   from the click's message to the values set, all threads)",
+        "   from the click's message to the values set, all threads; server: signal recorded → the",
+        "   workflow task after the greeting's activity completed, from the history's timestamps: the",
+        "   server and the kernel's own worker, as signal_latency.py reports it)",
         "  differences, round by round (median of the paired differences):",
     ]
     for what, a, b, key, note in DIFFERENCES:
@@ -582,14 +606,6 @@ def probe_report(probes: dict[str, dict], clicks_of: dict[str, int]) -> list[str
             f"{rpc} {count / clicks_of[name]:.2f}" for rpc, count in sorted(probe["rpcs"].items())
         )
         lines.append(f"    {name}: {rpcs}")
-    lines.append(
-        "  the server's own time per click (signal → activity → workflow task completed, from the history's"
-        " timestamps; signal_latency.server_times), median:"
-    )
-    for name, probe in probes.items():
-        lines.append(
-            f"    {name}'s greeter: {probe['server']['median']:.1f} ms ({probe['server']['n']} clicks)"
-        )
     lines.append("  asyncio tasks alive after the clicks:")
     for name, probe in probes.items():
         tasks = ", ".join(f"{task} ×{count}" for task, count in sorted(probe["tasks"].items()))
@@ -730,6 +746,11 @@ async def bench_signal_panel(page, lab, clicks: int, profile: bool = True) -> li
                 cpu.add(mode, before)
             rounds.append(results)
         probes = {lesson.name: await lesson.probe("my_greeter"), bare.name: await bare.probe("_greeter")}
+        by_name = {r[mode]["name"]: r[mode] for r in rounds for mode in modes}
+        for probe in probes.values():  # the server's own time of each measured click
+            for name, server_ms in probe["server"].items():
+                if name in by_name:
+                    by_name[name]["server"] = server_ms
         clicks_of = {lesson.name: 4 * (clicks + 1), bare.name: clicks + 1}  # warm-up included
         lines = [
             f"notebook 06: Run All in JupyterLab {run_all_s:.1f} s",
