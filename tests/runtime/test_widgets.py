@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
@@ -326,6 +327,50 @@ async def test_a_page_click_acts_on_the_text_it_carries_not_on_the_synced_value(
         await panel.settle()
         assert busy_sent == [True, False]
     finally:
+        panel.stop()
+        await handle.terminate()
+
+
+async def test_a_page_click_costs_one_signal_one_update_and_no_query(client: Client, worker: Worker) -> None:
+    """Issue 19 §4: the read-back update's answer is what the click shows, so the history watcher sends
+    no query for the workflow task that completed it (before, about every other click sent one, which the
+    kernel's own worker answered), and the click sends nothing else but the watcher's long-polls: at
+    most one per batch of new events."""
+    handle = await start_greeter(client)
+    panel = greeter_panel(handle)
+    rpcs: Counter[str] = Counter()
+    service = client.service_client
+    original = service._rpc_call
+
+    async def counting(rpc: str, *args, **kwargs):
+        rpcs[rpc] += 1
+        return await original(rpc, *args, **kwargs)
+
+    service._rpc_call = counting
+    try:
+        await panel.wait_for(lambda s: s is not None)
+        await asyncio.sleep(0.5)  # the watcher's first query is answered, its long-poll waits
+        events_before = len([e async for e in handle.fetch_history_events()])
+        rpcs.clear()
+        for i in range(6):
+            page_click(panel, "Greet", f"q{i}", f"view3-{i}")
+            await panel.wait_for(lambda s, i=i: f"Hello, q{i}!" in s.greetings)
+            await panel.settle()
+            await asyncio.sleep(0.3)  # the watcher reads the events the click wrote
+        counted = dict(rpcs)
+        new_events = len([e async for e in handle.fetch_history_events()]) - events_before
+        assert counted.get("query_workflow", 0) == 0, counted
+        assert counted["signal_workflow_execution"] == 6 and counted["update_workflow_execution"] == 6
+        assert counted["get_workflow_execution_history"] <= new_events, (counted, new_events)
+        assert set(counted) <= {
+            "signal_workflow_execution",
+            "update_workflow_execution",
+            "poll_workflow_execution_update",  # an update the server answers after its own wait
+            "get_workflow_execution_history",
+        }, counted
+        assert panel.status_text.startswith("✓ sent submit_greeting('q5')")
+    finally:
+        service._rpc_call = original
         panel.stop()
         await handle.terminate()
 

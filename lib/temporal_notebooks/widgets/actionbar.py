@@ -186,6 +186,10 @@ class ActionTiming:
     received_at: float  # the kernel's handler got it
     started_at: float = 0.0  # the scheduled work started on the kernel's loop
     finished_at: float = 0.0  # the work (Temporal call, widget values set) finished
+    # The kernel process's CPU time (all its threads) from received to finished: what the click cost
+    # the kernel, apart from the time it spent waiting for the server (benchmarks/browser_click_latency.py).
+    cpu_ms: float = 0.0
+    cpu_at_receipt: float = dataclasses.field(default=0.0, repr=False)
 
 
 Handler = Callable[[str, str], Awaitable[Any]]
@@ -242,7 +246,11 @@ class ActionBar(anywidget.AnyWidget):
     def _on_message(self, _widget: Any, content: dict, _buffers: list) -> None:
         if not isinstance(content, dict) or content.get("event") != "action":
             return
-        timing = ActionTiming(sent_at=float(content.get("sent_at") or 0), received_at=time.time() * 1000)
+        timing = ActionTiming(
+            sent_at=float(content.get("sent_at") or 0),
+            received_at=time.time() * 1000,
+            cpu_at_receipt=time.process_time() * 1000,
+        )
         text = str(content.get("text", ""))
         with self._lock_property(value=text):  # the page has this text already: set it, don't send it
             self.value = text
@@ -274,6 +282,7 @@ class ActionBar(anywidget.AnyWidget):
         finally:
             if timing is not None:
                 timing.finished_at = time.time() * 1000
+                timing.cpu_ms = time.process_time() * 1000 - timing.cpu_at_receipt
                 self.timings = [*self.timings[-199:], timing]
             if reply_id is not None:
                 reply: dict[str, Any] = {"event": "done", "id": reply_id}

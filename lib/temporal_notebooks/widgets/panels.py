@@ -20,7 +20,8 @@ loop of back-to-back queries after a click sees the result late and keeps the se
   signal completes, with the state in the answer: no polling, no extra query hop;
 - for everything else (signals from cells or other workflows, the close) it long-polls the run's
   event history (``wait_new_event``: one idle request that the server answers when something
-  happens) and sends one query after each ``WorkflowTaskCompleted``.
+  happens) and sends one query after each ``WorkflowTaskCompleted``, except the one that completed
+  the panel's own read-back (its answer is that state already): a click costs no query.
 ``benchmarks/signal_latency.py`` measures these against each other and against the naive loop.
 """
 
@@ -32,6 +33,7 @@ import dataclasses
 import html
 import re
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -209,6 +211,8 @@ class SignalPanel:
         self._query_again = False
         self._send_lock = asyncio.Lock()  # signals leave in click order, even for quick clicks
         self._reading_back = 0  # read-back updates in flight: their answer makes a query redundant
+        self._read_back_ids: dict[str, None] = {}  # this panel's read-backs, completion not yet seen
+        self._refresh_due = False  # a completed workflow task asks for a query, unless a read-back answers
 
         self._specs = {spec.label: spec for spec in buttons}
         first_text_button = next((spec.label for spec in buttons if spec.takes_text), None)
@@ -384,15 +388,28 @@ class SignalPanel:
             self._query_running = False
 
     async def _watch(self) -> None:
-        """Follow the run's history; query after each completed workflow task; stop at the close."""
+        """Follow the run's history; query after each completed workflow task; stop at the close.
+
+        No query for a workflow task that completed one of this panel's own read-backs: its answer is
+        the state that task left (benchmarks/browser_click_latency.py found a click costing the server,
+        and the kernel's worker, a redundant query every other time when the answer came first).
+        """
         self._request_refresh()
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 ended = None
                 async for event in self.handle.fetch_history_events(wait_new_event=True):
                     if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-                        if not self._reading_back:
-                            self._request_refresh()
+                        if not self._reading_back and not self._refresh_due:
+                            # Asked once the events that came with it are read (at the next long-poll).
+                            self._refresh_due = True
+                            loop.call_soon(self._refresh_if_due)
+                    elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+                        update_id = event.workflow_execution_update_completed_event_attributes.meta.update_id
+                        if update_id in self._read_back_ids:  # its answer holds the state of the tasks so far
+                            del self._read_back_ids[update_id]
+                            self._refresh_due = False
                     elif event.event_type in CLOSED_EVENTS:
                         ended = CLOSED_EVENTS[event.event_type]
                 if ended == "continued as new" and self.handle.run_id is None:
@@ -407,6 +424,11 @@ class SignalPanel:
             raise
         except Exception as exc:
             self._fail(f"stopped following the workflow: {error_line(exc)}")
+
+    def _refresh_if_due(self) -> None:
+        if self._refresh_due:
+            self._refresh_due = False
+            self._request_refresh()
 
     async def _poll_until_changed(self, quiet_s: float = 1.0, timeout_s: float = 10.0) -> None:
         """The naive way: query back to back until the state has changed and then stayed the same
@@ -427,14 +449,20 @@ class SignalPanel:
     async def _read_back(self) -> None:
         self._reading_back += 1
         self.read_backs_sent += 1
+        update_id = f"panel-read-back-{uuid.uuid4()}"
+        self._read_back_ids[update_id] = None
         try:
-            self._show(await self.handle.execute_update(self.read_back))
+            self._show(await self.handle.execute_update(self.read_back, id=update_id))
         except Exception:
             # E.g. the signal was "exit" and the workflow closed before the update reached it:
             # closed workflows take no updates, but they still answer queries.
             await self._refresh_once()
         finally:
             self._reading_back -= 1
+            # Forget ids whose completion the watcher will never see (an update that failed, a watcher
+            # that stopped); a few are kept for a completion still on its way.
+            while len(self._read_back_ids) > 8:
+                del self._read_back_ids[next(iter(self._read_back_ids))]
 
     # -- for cells and tests
 
