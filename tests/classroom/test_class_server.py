@@ -204,3 +204,27 @@ def test_hub_lines_for_every_interface_and_a_ui_at_its_port_root() -> None:
         UI_URL_ENV: "http://temporal.class.internal:8233",
     }
     assert "services" not in c.JupyterHub
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--dynamic-config-value", "frontend.rps=lots", "the value is not JSON"),
+        ("--dynamic-config-value", "history.timerProcessorMaxTimeShift=10ms", "a string needs quotes"),
+        ("--dynamic-config-value", "frontend.rps", "expected KEY=VALUE"),
+        ("--dynamic-config-value", "front end=1", "not a setting's name"),
+        ("--sqlite-pragma", "journal_mode=wal; drop table x", "a plain value"),
+    ],
+)
+def test_a_wrong_tuning_value_is_one_line_and_starts_nothing(
+    option: str, value: str, says: str, tmp_path: Path
+) -> None:
+    started = cli(
+        "class-server", "start", "--port", str(free_port()), "--ui-port", str(free_port()),
+        "--state-dir", str(tmp_path), option, value,
+    )  # fmt: skip
+    assert started.returncode == 2, started.stdout + started.stderr
+    assert started.stdout.startswith(f"class-server start FAILED: {option} {value!r}: expected KEY=VALUE")
+    assert says in started.stdout and len(started.stdout.strip().splitlines()) == 1
+    assert "Traceback" not in started.stdout + started.stderr
+    assert not (tmp_path / "class-server.json").exists() and not (tmp_path / "class-server.log").exists()
