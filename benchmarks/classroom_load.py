@@ -126,7 +126,7 @@ _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
 def scrape(url: str | None) -> dict[tuple[str, str], float]:
-    """(metric, operation) → value, summed over the other labels; {} when there are no metrics."""
+    """(metric, "service:operation") → value, summed over the other labels; {} without metrics."""
     if not url:
         return {}
     try:
@@ -142,7 +142,8 @@ def scrape(url: str | None) -> dict[tuple[str, str], float]:
         name, labels, value = match.groups()
         if name.endswith("_bucket"):
             continue
-        operation = dict(_LABEL.findall(labels or "")).get("operation", "")
+        label = dict(_LABEL.findall(labels or ""))
+        operation = f"{label.get('service_name', '')}:{label.get('operation', '')}"
         try:
             values[(name, operation)] += float(value)
         except ValueError:
@@ -160,12 +161,19 @@ def server_breakdown(before: dict, after: dict, flow_s: float, clicks: int) -> l
         return {op: v for (name, op), v in delta.items() if name == metric and v > 0}
 
     lines = []
-    requests = by_operation("service_requests")
+    requests = {
+        op.split(":", 1)[1]: v
+        for op, v in by_operation("service_requests").items()
+        if op.startswith("frontend:")
+    }
     polls = sum(v for op, v in requests.items() if op.startswith("Poll"))
     others = sorted(((v, op) for op, v in requests.items() if not op.startswith("Poll")), reverse=True)
+    waiting = sum(v for (name, _), v in before.items() if name == "pending_polls")
     lines.append(
-        f"server requests/s: {sum(requests.values()) / flow_s:6.1f} in all, of which polls "
-        f"{polls / flow_s:5.1f}; top: " + ", ".join(f"{op} {v / flow_s:.1f}" for v, op in others[:5])
+        f"client requests/s: {sum(requests.values()) / flow_s:6.1f} in all, of which polls "
+        f"{polls / flow_s:5.1f}; top: "
+        + ", ".join(f"{op} {v / flow_s:.1f}" for v, op in others[:6])
+        + f"; polls waiting in the server at the start: {waiting:.0f}"
     )
     db_time = by_operation("persistence_latency_sum")
     db_count = by_operation("persistence_requests") or by_operation("persistence_latency_count")
@@ -175,11 +183,14 @@ def server_breakdown(before: dict, after: dict, flow_s: float, clicks: int) -> l
         f"persistence (SQLite): {sum(db_count.values()) / max(clicks, 1):5.1f} calls and "
         f"{total_db * 1000 / max(clicks, 1):5.1f} ms per click; busy {total_db / flow_s:4.0%} of the flow "
         "(summed call time / wall time); top: "
-        + ", ".join(f"{op} {v * 1000 / max(clicks, 1):.1f} ms" for v, op in top)
+        + ", ".join(f"{op.split(':', 1)[1]} {v * 1000 / max(clicks, 1):.1f} ms" for v, op in top)
     )
-    errors = sum(v for (name, _), v in delta.items() if name.startswith("persistence_error"))
-    if errors:
-        lines.append(f"persistence errors: {errors:.0f}")
+    failed = {**by_operation("persistence_error_with_type"), **by_operation("persistence_errors")}
+    errors = sorted(((v, op) for op, v in failed.items()), reverse=True)
+    if errors:  # a read of what does not exist yet counts too (a new workflow id, a new task queue)
+        lines.append(
+            "persistence errors: " + ", ".join(f"{op.split(':', 1)[1]} {v:.0f}" for v, op in errors[:4])
+        )
     return lines
 
 

@@ -331,9 +331,10 @@ def cpu_seconds(pid: int) -> float:
 
 def thread_cpu_seconds(pid: int) -> dict[str, float]:
     """A Python process's CPU so far by kind of thread: its main thread (the asyncio loop: client
-    calls, the workers' Python side), the SDK core's Rust threads (gRPC, pollers), and the other
-    Python threads (workflow tasks run in the workers' thread pools, in the sandbox)."""
-    split = {"asyncio loop": 0.0, "SDK core": 0.0, "workflow threads": 0.0}
+    calls, the workers' Python side), the SDK core's Rust threads (gRPC, pollers), and the rest
+    (other Python threads: workflow tasks run in the workers' thread pools, in the sandbox; with
+    threads that already ended)."""
+    split = {"asyncio loop": 0.0, "SDK core": 0.0}
     with contextlib.suppress(OSError):
         for task in Path(f"/proc/{pid}/task").iterdir():
             with contextlib.suppress(OSError):
@@ -341,10 +342,11 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
                 name = text[text.index("(") + 1 : text.rindex(")")]
                 fields = text.rsplit(")", 1)[1].split()
                 seconds = (int(fields[11]) + int(fields[12])) / _TICKS
-                kind = "asyncio loop" if task.name == str(pid) else "workflow threads"
-                if name.startswith("tokio"):
-                    kind = "SDK core"
-                split[kind] += seconds
+                if task.name == str(pid):
+                    split["asyncio loop"] += seconds
+                elif name.startswith("tokio"):
+                    split["SDK core"] += seconds
+    split["other threads"] = max(0.0, cpu_seconds(pid) - sum(split.values()))
     return split
 
 
@@ -420,7 +422,10 @@ async def run_class(
     ]  # fmt: skip
     if drivers > 0:
         groups = {f"driver-{k + 1}": list(learners[k::drivers]) for k in range(min(drivers, len(learners)))}
-        spawns = {name: (command + ["--learners", ",".join(group)], env) for name, group in groups.items()}
+        spawns = {  # a driver's own id is never used for names: each learner's are given
+            name: (command + ["--learners", ",".join(group)], {**env, "TEMPORAL_NOTEBOOKS_LEARNER": name})
+            for name, group in groups.items()
+        }
     else:
         groups = {learner: [learner] for learner in learners}
         spawns = {learner: (command, {**env, "TEMPORAL_NOTEBOOKS_LEARNER": learner}) for learner in learners}
@@ -460,9 +465,12 @@ async def run_class(
 
         async def ready(name: str, process: asyncio.subprocess.Process) -> None:
             assert process.stdout is not None
-            line = await process.stdout.readline()
-            if line.decode().strip() != READY:
-                raise RuntimeError(f"{name} did not get ready: {line.decode()[:200]!r}")
+            lines = []  # a notice printed on the way (a warning of the runtime) is not the answer
+            while not lines or lines[-1] != READY:
+                line = (await process.stdout.readline()).decode()
+                if not line:
+                    raise RuntimeError(f"{name} did not get ready: {''.join(lines)[-300:]!r}")
+                lines.append(line.strip())
 
         await asyncio.wait_for(
             asyncio.gather(*(ready(name, p) for name, p in processes.items())), ready_timeout_s
