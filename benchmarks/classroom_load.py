@@ -228,6 +228,10 @@ def report(n: int, wait: str, run: ClassRun, args: argparse.Namespace) -> bool:
         f"all ready after {run.ready_s:4.1f} s",
         flush=True,
     )
+    print(
+        f"       server threads waited for a CPU (ready, another on it) {run.server_cpu_wait_s:5.1f} s "
+        f"in the flow: {run.server_cpu_wait_s / max(run.server_cpu_s, 1e-9):4.1f}× its CPU time"
+    )
     if run.learners_cpu_by_thread:
         split = ", ".join(f"{kind} {s:.1f} s" for kind, s in run.learners_cpu_by_thread.items())
         print(f"       learners' CPU by thread: {split}")

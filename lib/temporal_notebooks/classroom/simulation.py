@@ -350,6 +350,17 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
     return split
 
 
+def runqueue_wait_seconds(pid: int) -> float:
+    """How long the threads of ``pid`` have waited for a CPU while ready to run (schedstat): on a
+    machine shared with other work, the part of a latency that is nobody's work."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
 @dataclasses.dataclass
 class ClassRun:
     """The outcome of one simulated class."""
@@ -366,6 +377,7 @@ class ClassRun:
     pids: list[int] = dataclasses.field(default_factory=list)
     # The learner processes' CPU by kind of thread (see thread_cpu_seconds), over their whole life.
     learners_cpu_by_thread: dict[str, float] = dataclasses.field(default_factory=dict)
+    server_cpu_wait_s: float = 0.0  # the server's threads ready to run but waiting for a CPU, in the flow
 
     @property
     def latencies_ms(self) -> list[float]:
@@ -479,6 +491,7 @@ async def run_class(
         if on_go is not None:
             await asyncio.to_thread(on_go)
         server_cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
+        server_wait_before = runqueue_wait_seconds(server_pid) if server_pid else 0.0
         go = time.monotonic()
         for process in processes.values():
             assert process.stdin is not None
@@ -515,6 +528,7 @@ async def run_class(
         )
         flow_s = time.monotonic() - go
         server_cpu = (cpu_seconds(server_pid) - server_cpu_before) if server_pid else 0.0
+        server_wait = (runqueue_wait_seconds(server_pid) - server_wait_before) if server_pid else 0.0
     finally:
         sampling = False
         sampler.cancel()
@@ -531,6 +545,7 @@ async def run_class(
         learners_cpu_s=sum(process_cpu.values()),
         pids=[p.pid for p in processes.values()],
         learners_cpu_by_thread=thread_cpu,
+        server_cpu_wait_s=server_wait,
     )
 
 
