@@ -46,6 +46,7 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
 class ClassServerRun:
     def __init__(self, state_dir: Path, port: int, ui_port: int, started: subprocess.CompletedProcess):
         self.state_dir, self.port, self.ui_port, self.started = state_dir, port, ui_port, started
+        self.metrics_port = 0
 
     @property
     def options(self) -> list[str]:
@@ -72,12 +73,16 @@ def pasted_config(stdout: str) -> Config:
 @pytest.fixture(scope="module")
 def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServerRun]:
     state_dir = tmp_path_factory.mktemp("class-server")
-    port, ui_port = free_port(), free_port()
+    port, ui_port, metrics_port = free_port(), free_port(), free_port()
     started = cli(
         "class-server", "start", "--port", str(port), "--ui-port", str(ui_port), "--namespace", NAMESPACE,
-        "--state-dir", str(state_dir),
+        "--state-dir", str(state_dir), "--metrics-port", str(metrics_port),
+        # Tuning from the command line: a class default turned off, a pragma added.
+        "--dynamic-config-value", "system.enableActivityEagerExecution=false",
+        "--sqlite-pragma", "cache_size=-16000",
     )  # fmt: skip
     run = ClassServerRun(state_dir, port, ui_port, started)
+    run.metrics_port = metrics_port
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         yield run
@@ -129,6 +134,34 @@ def test_start_runs_the_tuned_server_and_prints_the_hub_configuration(class_serv
         page = response.read().decode()
     assets = re.findall(r'href="([^"]+\.js)"', page)
     assert assets and all(a.startswith(f"{UI_PATH}/_app/") for a in assets)
+
+
+def test_class_settings_and_tuning_reach_the_server_and_its_metrics_answer(
+    class_server: ClassServerRun,
+) -> None:
+    command = cmdline(class_server.record["pid"])
+    pairs = list(zip(command, command[1:], strict=False))
+    dynamic = [value for flag, value in pairs if flag == "--dynamic-config-value"]
+    pragmas = [value for flag, value in pairs if flag == "--sqlite-pragma"]
+    # The class's own settings, the lessons' settings, and what the command line changed: each once.
+    assert "matching.numTaskqueueReadPartitions=1" in dynamic
+    assert "matching.numTaskqueueWritePartitions=1" in dynamic
+    assert 'history.timerProcessorMaxTimeShift="10ms"' in dynamic
+    assert [v for v in dynamic if v.startswith("system.enableActivityEagerExecution=")] == [
+        "system.enableActivityEagerExecution=false"
+    ]
+    assert len({v.partition("=")[0] for v in dynamic}) == len(dynamic)
+    assert pragmas == ["journal_mode=wal", "synchronous=normal", "cache_size=-16000"]
+
+    # Its metrics are where start said, for an instructor's dashboard (or the capacity benchmark).
+    url = f"http://127.0.0.1:{class_server.metrics_port}/metrics"
+    assert f"Server metrics (Prometheus): {url}" in class_server.started.stdout
+    assert ("--metrics-port", str(class_server.metrics_port)) in pairs
+    with urllib.request.urlopen(url, timeout=10) as response:
+        text = response.read().decode()
+    assert response.status == 200 and "service_requests{" in text and "persistence_latency_sum{" in text
+    status = cli("class-server", "status", *class_server.options)
+    assert f"Metrics at {url}." in status.stdout
 
 
 def test_start_again_status_and_a_taken_port(class_server: ClassServerRun, tmp_path: Path) -> None:
