@@ -47,7 +47,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from temporal_notebooks.classroom import class_server
-from temporal_notebooks.classroom.simulation import ClassRun, percentile, run_class
+from temporal_notebooks.classroom.simulation import ClassRun, cpu_seconds, percentile, run_class
 from temporal_notebooks.runtime import devserver
 
 MB = 1024 * 1024
@@ -284,15 +284,29 @@ async def driver_run(
         drivers=args.drivers,
         namespace=NAMESPACE,
         driver_cpus=_cpus(args.driver_cpus),
-        on_go=lambda: scrapes.__setitem__("go", scrape(server.metrics_url)),
+        on_go=lambda: scrapes.update(idle=idle_cost(server), go=scrape(server.metrics_url)),
         **_kwargs(args),
     )
     scrapes["done"] = scrape(server.metrics_url)
+    idle_cpu, idle_polls = scrapes["idle"]
+    print(
+        f"       the class idle, everyone ready (workers polling, kernels' health checks): server CPU "
+        f"{idle_cpu:4.2f} cores, {idle_polls:.0f} polls waiting in it ({idle_polls / n:.1f} per learner)"
+    )
     for line in server_breakdown(scrapes["go"], scrapes["done"], run.flow_s, len(run.latencies_ms)):
         print(f"       {line}")
     locked = log_lines_since(server.log_file, log_offset, r"database is locked|SQLITE_BUSY")
     print(f"       server log: {locked} 'database is locked' lines during the run")
     return run, load_before
+
+
+def idle_cost(server: class_server.ClassServer, seconds: float = 5.0) -> tuple[float, float]:
+    """The server's CPU (in cores) while the whole class is ready and nobody clicks, and the polls
+    waiting in it: what a class costs before anyone does anything."""
+    before = cpu_seconds(server.pid)
+    time.sleep(seconds)
+    waiting = sum(v for (name, _), v in scrape(server.metrics_url).items() if name == "pending_polls")
+    return (cpu_seconds(server.pid) - before) / seconds, waiting
 
 
 def _cpus(text: str) -> set[int] | None:
