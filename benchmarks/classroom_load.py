@@ -6,14 +6,15 @@ and the result). Two questions, one mode each:
 learner's kernel has, plus the server, on this machine; a fresh dev server per run, started the
 way the notebooks start it::
 
-    .venv/bin/python benchmarks/classroom_load.py 30 60 90 --think-ms 5000 --search
+    .venv/bin/python benchmarks/classroom_load.py 30 60 90 120 --think-ms 5000 --signals 10 --search
 
 **The class server's capacity** (``--drivers K``): the same learners, each with its own client,
 task queue, worker and greeter, run from K driver processes (many learners on one asyncio loop
 each), so the learners' side is light. The server is started by ``temporal-notebooks class-server
 start`` (its real code path, with the class's settings), once for the whole command::
 
-    .venv/bin/python benchmarks/classroom_load.py 60 100 150 200 300 --drivers 4 --think-ms 5000 --search
+    .venv/bin/python benchmarks/classroom_load.py 30 60 100 150 200 300 --drivers 4 \
+        --think-ms 5000 --signals 10 --search
 
 ``--search`` stops at the first size where neither way of waiting meets the goal (click→visible
 p95 ≤ ``--goal-ms``, 150 ms by default, and no errors) and names the largest size that met it.
