@@ -55,13 +55,18 @@ MB = 1024 * 1024
 NAMESPACE = "workshop"
 
 
-def _fresh_server(home: str) -> devserver.DevServer:
+def _own_settings(home: str) -> None:
+    """State under ``home``, and no personal Temporal settings or profile in the way."""
     os.environ[devserver.HOME_ENV] = home
     empty_config = os.path.join(home, "temporal.toml")
     open(empty_config, "w").close()
-    os.environ["TEMPORAL_CONFIG_FILE"] = empty_config  # no personal profile gets in the way
+    os.environ["TEMPORAL_CONFIG_FILE"] = empty_config
     for name in ("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_PROFILE"):
         os.environ.pop(name, None)
+
+
+def _fresh_server(home: str) -> devserver.DevServer:
+    _own_settings(home)
     return devserver.ensure_running()
 
 
@@ -366,11 +371,7 @@ async def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tn-class-server-") as state_dir:
         server = None
         if args.drivers:
-            os.environ[devserver.HOME_ENV] = state_dir  # nothing of the user's own server is touched
-            os.environ["TEMPORAL_CONFIG_FILE"] = os.path.join(state_dir, "temporal.toml")  # no profile
-            open(os.environ["TEMPORAL_CONFIG_FILE"], "w").close()
-            for name in ("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_PROFILE"):
-                os.environ.pop(name, None)
+            _own_settings(state_dir)  # nothing of the user's own server or settings is touched
             server = start_class_server(state_dir, args.server_arg)
             if args.server_cpus:
                 pin_process(server.pid, _cpus(args.server_cpus) or set())
