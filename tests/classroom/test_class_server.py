@@ -77,8 +77,9 @@ def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServ
     started = cli(
         "class-server", "start", "--port", str(port), "--ui-port", str(ui_port), "--namespace", NAMESPACE,
         "--state-dir", str(state_dir), "--metrics-port", str(metrics_port),
-        # Tuning from the command line: a class default turned off, a pragma added.
-        "--dynamic-config-value", "system.enableActivityEagerExecution=false",
+        # Tuning from the command line: a class default changed, a setting and a pragma added.
+        "--dynamic-config-value", "matching.numTaskqueueReadPartitions=2",
+        "--dynamic-config-value", "system.enableActivityEagerExecution=true",
         "--sqlite-pragma", "cache_size=-16000",
     )  # fmt: skip
     run = ClassServerRun(state_dir, port, ui_port, started)
@@ -144,12 +145,12 @@ def test_class_settings_and_tuning_reach_the_server_and_its_metrics_answer(
     dynamic = [value for flag, value in pairs if flag == "--dynamic-config-value"]
     pragmas = [value for flag, value in pairs if flag == "--sqlite-pragma"]
     # The class's own settings, the lessons' settings, and what the command line changed: each once.
-    assert "matching.numTaskqueueReadPartitions=1" in dynamic
-    assert "matching.numTaskqueueWritePartitions=1" in dynamic
-    assert 'history.timerProcessorMaxTimeShift="10ms"' in dynamic
-    assert [v for v in dynamic if v.startswith("system.enableActivityEagerExecution=")] == [
-        "system.enableActivityEagerExecution=false"
+    assert [v for v in dynamic if v.startswith("matching.numTaskqueue")] == [
+        "matching.numTaskqueueReadPartitions=2",  # given on the command line, over the class's 1
+        "matching.numTaskqueueWritePartitions=1",
     ]
+    assert 'history.timerProcessorMaxTimeShift="10ms"' in dynamic
+    assert "system.enableActivityEagerExecution=true" in dynamic
     assert len({v.partition("=")[0] for v in dynamic}) == len(dynamic)
     assert pragmas == ["journal_mode=wal", "synchronous=normal", "cache_size=-16000"]
 
