@@ -84,6 +84,26 @@ def _add_class_server(commands: argparse._SubParsersAction) -> None:
         "machine's name)",
     )
     parser.add_argument("--state-dir", default="", help="where its database, log and record live")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=defaults.metrics_port,
+        help="port of the server's Prometheus /metrics (default: a free port, printed)",
+    )
+    parser.add_argument(
+        "--dynamic-config-value",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Temporal dynamic config setting (VALUE is JSON), over the class defaults; repeatable",
+    )
+    parser.add_argument(
+        "--sqlite-pragma",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an SQLite pragma for the server's database, over the lessons' own; repeatable",
+    )
 
 
 def _class_server_options(args: argparse.Namespace) -> ClassServerOptions:
@@ -96,6 +116,9 @@ def _class_server_options(args: argparse.Namespace) -> ClassServerOptions:
         ui_public_path=args.ui_public_path,
         advertise=args.advertise,
         state_dir=args.state_dir,
+        metrics_port=args.metrics_port,
+        dynamic_config=tuple(args.dynamic_config_value),
+        sqlite_pragmas=tuple(args.sqlite_pragma),
     )
 
 

@@ -46,6 +46,7 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
 class ClassServerRun:
     def __init__(self, state_dir: Path, port: int, ui_port: int, started: subprocess.CompletedProcess):
         self.state_dir, self.port, self.ui_port, self.started = state_dir, port, ui_port, started
+        self.metrics_port = 0
 
     @property
     def options(self) -> list[str]:
@@ -72,12 +73,17 @@ def pasted_config(stdout: str) -> Config:
 @pytest.fixture(scope="module")
 def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServerRun]:
     state_dir = tmp_path_factory.mktemp("class-server")
-    port, ui_port = free_port(), free_port()
+    port, ui_port, metrics_port = free_port(), free_port(), free_port()
     started = cli(
         "class-server", "start", "--port", str(port), "--ui-port", str(ui_port), "--namespace", NAMESPACE,
-        "--state-dir", str(state_dir),
+        "--state-dir", str(state_dir), "--metrics-port", str(metrics_port),
+        # Tuning from the command line: a class default changed, a setting and a pragma added.
+        "--dynamic-config-value", "matching.numTaskqueueReadPartitions=2",
+        "--dynamic-config-value", "system.enableActivityEagerExecution=true",
+        "--sqlite-pragma", "cache_size=-16000",
     )  # fmt: skip
     run = ClassServerRun(state_dir, port, ui_port, started)
+    run.metrics_port = metrics_port
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         yield run
@@ -129,6 +135,34 @@ def test_start_runs_the_tuned_server_and_prints_the_hub_configuration(class_serv
         page = response.read().decode()
     assets = re.findall(r'href="([^"]+\.js)"', page)
     assert assets and all(a.startswith(f"{UI_PATH}/_app/") for a in assets)
+
+
+def test_class_settings_and_tuning_reach_the_server_and_its_metrics_answer(
+    class_server: ClassServerRun,
+) -> None:
+    command = cmdline(class_server.record["pid"])
+    pairs = list(zip(command, command[1:], strict=False))
+    dynamic = [value for flag, value in pairs if flag == "--dynamic-config-value"]
+    pragmas = [value for flag, value in pairs if flag == "--sqlite-pragma"]
+    # The class's own settings, the lessons' settings, and what the command line changed: each once.
+    assert [v for v in dynamic if v.startswith("matching.numTaskqueue")] == [
+        "matching.numTaskqueueReadPartitions=2",  # given on the command line, over the class's 1
+        "matching.numTaskqueueWritePartitions=1",
+    ]
+    assert 'history.timerProcessorMaxTimeShift="10ms"' in dynamic
+    assert "system.enableActivityEagerExecution=true" in dynamic
+    assert len({v.partition("=")[0] for v in dynamic}) == len(dynamic)
+    assert pragmas == ["journal_mode=wal", "synchronous=normal", "cache_size=-16000"]
+
+    # Its metrics are where start said, for an instructor's dashboard (or the capacity benchmark).
+    url = f"http://127.0.0.1:{class_server.metrics_port}/metrics"
+    assert f"Server metrics (Prometheus): {url}" in class_server.started.stdout
+    assert ("--metrics-port", str(class_server.metrics_port)) in pairs
+    with urllib.request.urlopen(url, timeout=10) as response:
+        text = response.read().decode()
+    assert response.status == 200 and "service_requests{" in text and "persistence_latency_sum{" in text
+    status = cli("class-server", "status", *class_server.options)
+    assert f"Metrics at {url}." in status.stdout
 
 
 def test_start_again_status_and_a_taken_port(class_server: ClassServerRun, tmp_path: Path) -> None:
@@ -204,3 +238,27 @@ def test_hub_lines_for_every_interface_and_a_ui_at_its_port_root() -> None:
         UI_URL_ENV: "http://temporal.class.internal:8233",
     }
     assert "services" not in c.JupyterHub
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--dynamic-config-value", "frontend.rps=lots", "the value is not JSON"),
+        ("--dynamic-config-value", "history.timerProcessorMaxTimeShift=10ms", "a string needs quotes"),
+        ("--dynamic-config-value", "frontend.rps", "expected KEY=VALUE"),
+        ("--dynamic-config-value", "front end=1", "not a setting's name"),
+        ("--sqlite-pragma", "journal_mode=wal; drop table x", "a plain value"),
+    ],
+)
+def test_a_wrong_tuning_value_is_one_line_and_starts_nothing(
+    option: str, value: str, says: str, tmp_path: Path
+) -> None:
+    started = cli(
+        "class-server", "start", "--port", str(free_port()), "--ui-port", str(free_port()),
+        "--state-dir", str(tmp_path), option, value,
+    )  # fmt: skip
+    assert started.returncode == 2, started.stdout + started.stderr
+    assert started.stdout.startswith(f"class-server start FAILED: {option} {value!r}: expected KEY=VALUE")
+    assert says in started.stdout and len(started.stdout.strip().splitlines()) == 1
+    assert "Traceback" not in started.stdout + started.stderr
+    assert not (tmp_path / "class-server.json").exists() and not (tmp_path / "class-server.log").exists()

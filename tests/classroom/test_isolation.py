@@ -60,3 +60,27 @@ async def test_learners_see_only_their_own_workflows(dev_server, client: Client)
     for learner in learners:
         assert status.lessons_run(learner) == ["06"]
         assert status.state(learner, "06") == "completed"
+
+
+async def test_driver_processes_run_many_learners_each_apart(dev_server) -> None:
+    """The class-capacity benchmark's learners: several per process (each with its own client,
+    worker and task queue), yet each learner sees exactly their own greetings, and the processes
+    are gone afterwards."""
+    tag = uuid.uuid4().hex[:6]
+    learners = [f"drv{tag}-{i}" for i in range(5)]
+
+    run = await run_class(learners, dev_server.address, signals=4, drivers=2, wait="update")
+
+    assert run.errors == []
+    assert len(run.pids) == 2 and not any(os.path.exists(f"/proc/{pid}") for pid in run.pids)
+    assert [r.learner for r in run.reports] == sorted(learners)
+    for report in run.reports:
+        me = report.learner
+        assert report.workflow_id == f"{me}{SEPARATOR}{GREETER_ID}"
+        assert report.task_queue == f"{me}{SEPARATOR}{TASK_QUEUE}"
+        assert report.result == report.expected and len(report.result) == 5
+        assert all(text.startswith(f"Hi from {me}, {me}-") for text in report.result)
+        assert len(report.latencies_ms) == 4 and report.queries == 1  # waited by update: no polling
+    assert len({r.run_id for r in run.reports}) == len(learners)
+    assert set(run.learners_cpu_by_thread) == {"asyncio loop", "SDK core", "other threads"}
+    assert run.learners_cpu_by_thread["asyncio loop"] > 0 and run.learners_cpu_by_thread["SDK core"] > 0

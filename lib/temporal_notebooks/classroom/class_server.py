@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -32,6 +33,24 @@ DEFAULT_UI_PUBLIC_PATH = "/services/temporal-ui"
 SERVICE_NAME = "temporal-ui"
 START_TIMEOUT_S = 60.0
 WILDCARDS = ("0.0.0.0", "::", "")
+
+# What a class's server runs with on top of a learner's own server's settings (server_command).
+# Values are JSON, as `temporal server start-dev --dynamic-config-value` takes them. Measured with
+# benchmarks/classroom_load.py --drivers (docs/classroom.md, "Capacity"); a learner sees no change.
+CLASS_DYNAMIC_CONFIG: dict[str, str] = {
+    # One partition per task queue instead of four. Every learner has their own small queues, and
+    # the dev server keeps them all in one SQLite connection: with 60 learners the partitions' own
+    # bookkeeping (GetTaskQueue, UpdateTaskQueue, CreateTaskQueue) took 1.25 s of the 1.64 s of
+    # persistence time per click; with one partition it took 0.03 s (0.30 s per click in all).
+    "matching.numTaskqueueReadPartitions": "1",
+    "matching.numTaskqueueWritePartitions": "1",
+    # Eager activities stay on (the server's default; system.enableActivityEagerExecution): off, a
+    # click's greeting activity makes a trip through matching, and 10 learners waiting by update went
+    # from p50 28 / p95 46-80 ms to p50 57 / p95 172 ms (2 December 2026, load 3).
+}
+CLASS_SQLITE_PRAGMAS: dict[str, str] = {}
+_DYNAMIC_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_PRAGMA_PART = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class ClassServerError(RuntimeError):
@@ -49,6 +68,11 @@ class ClassServerOptions:
     ui_public_path: str = DEFAULT_UI_PUBLIC_PATH  # "" or "/": the UI at the root of its port
     advertise: str = ""  # the host name learners' servers use; default: the listen address
     state_dir: str = ""
+    metrics_port: int = 0  # the server's Prometheus /metrics; 0: a free port, chosen at start
+    # KEY=VALUE pairs over CLASS_DYNAMIC_CONFIG and the lessons' own (VALUE is JSON), and SQLite
+    # pragmas NAME=VALUE over the lessons' own: for tuning a class's server without editing code.
+    dynamic_config: tuple[str, ...] = ()
+    sqlite_pragmas: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +90,7 @@ class ClassServer:
     state_dir: str
     log_file: str
     db_file: str
+    metrics_port: int = 0  # 0 in a record written before the port was recorded
 
     @property
     def address(self) -> str:
@@ -86,12 +111,20 @@ class ClassServer:
     def local_ui_url(self) -> str:
         return f"http://{_url_host(self.local_host)}:{self.ui_port}{self.ui_public_path}"
 
+    @property
+    def metrics_url(self) -> str | None:
+        """The server's Prometheus metrics (requests, latencies, persistence), on this machine."""
+        if not self.metrics_port:
+            return None
+        return f"http://{_url_host(self.local_host)}:{self.metrics_port}/metrics"
+
     def describe(self) -> str:
         ui = f"Web UI on port {self.ui_port}" + (f" at {self.ui_public_path}" if self.ui_public_path else "")
         return (
             f"Class server running: pid {self.pid}, listening on {self.listen}:{self.port}, "
             f"namespace '{self.namespace}', {ui}. Learners connect to {self.address}. "
-            f"State and log in {self.state_dir}"
+            + (f"Metrics at {self.metrics_url}. " if self.metrics_url else "")
+            + f"State and log in {self.state_dir}"
         )
 
     def hub_config(self) -> str:
@@ -166,6 +199,50 @@ def _advertised(options: ClassServerOptions) -> str:
     return options.listen
 
 
+def _settings(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    """``KEY=VALUE`` pairs as a dict, checked here so a typo is one line, not a server that exits."""
+    settings: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key, value = key.strip(), value.strip()
+        if option == "--dynamic-config-value":
+            problem = None if _DYNAMIC_KEY.fullmatch(key) else "the key is not a setting's name"
+            try:
+                json.loads(value)
+            except ValueError:
+                problem = problem or "the value is not JSON (a string needs quotes: KEY='\"text\"')"
+        else:
+            ok = _PRAGMA_PART.fullmatch(key) and _PRAGMA_PART.fullmatch(value)
+            problem = None if ok else "give a pragma's name and a plain value"
+        if not sep or problem:
+            raise ClassServerError(f"{option} {pair!r}: expected KEY=VALUE; {problem or 'no ='}.")
+        settings[key] = value
+    return settings
+
+
+def _overridden(command: list[str], flag: str, settings: dict[str, str]) -> list[str]:
+    """``command`` with each ``flag KEY=...`` whose KEY is in ``settings`` replaced by its value."""
+    result: list[str] = []
+    arguments = iter(command)
+    for arg in arguments:
+        if arg == flag:
+            value = next(arguments, "")
+            if value.partition("=")[0] not in settings:
+                result += [arg, value]
+            continue
+        result.append(arg)
+    for key, value in settings.items():
+        result += [flag, f"{key}={value}"]
+    return result
+
+
+def _free_port(host: str) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
 def start(options: ClassServerOptions) -> tuple[ClassServer, bool]:
     """Start the class server detached (or find it running); returns it and whether it was started
     now. Returns once the server answers in its namespace and its Web UI answers."""
@@ -174,9 +251,14 @@ def start(options: ClassServerOptions) -> tuple[ClassServer, bool]:
     if running is not None:
         return running, False
     ui_path = "" if options.ui_public_path in ("", "/") else "/" + options.ui_public_path.strip("/")
-    if options.port == options.ui_port:
-        raise ClassServerError(f"--port and --ui-port are both {options.port}: give them different ports.")
-    for what, port in (("--port", options.port), ("--ui-port", options.ui_port)):
+    dynamic_config = {**CLASS_DYNAMIC_CONFIG, **_settings(options.dynamic_config, "--dynamic-config-value")}
+    pragmas = {**CLASS_SQLITE_PRAGMAS, **_settings(options.sqlite_pragmas, "--sqlite-pragma")}
+    ports = {"--port": options.port, "--ui-port": options.ui_port}
+    if options.metrics_port:
+        ports["--metrics-port"] = options.metrics_port
+    if len(set(ports.values())) < len(ports):
+        raise ClassServerError(f"{', '.join(ports)} must be different ports (given: {list(ports.values())}).")
+    for what, port in ports.items():
         problem = _bind_problem(options.listen, port)
         if problem:
             raise ClassServerError(
@@ -194,6 +276,10 @@ def start(options: ClassServerOptions) -> tuple[ClassServer, bool]:
         namespaces=(options.namespace,) if options.namespace != "default" else (),
         ui_public_path=ui_path or None,
     )
+    command = _overridden(command, "--dynamic-config-value", dynamic_config)
+    command = _overridden(command, "--sqlite-pragma", pragmas)
+    metrics_port = options.metrics_port or _free_port(options.listen)
+    command += ["--metrics-port", str(metrics_port)]
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
             command,
@@ -215,6 +301,7 @@ def start(options: ClassServerOptions) -> tuple[ClassServer, bool]:
         state_dir=str(directory),
         log_file=str(log_file),
         db_file=str(db_file),
+        metrics_port=metrics_port,
     )
     (directory / RECORD_NAME).write_text(json.dumps(dataclasses.asdict(record), indent=1))
     try:
@@ -293,6 +380,8 @@ def main(action: str, options: ClassServerOptions) -> int:
             record, started = start(options)
             print(("Started. " if started else "Already running. ") + record.describe())
             print(f"Web UI on this machine: {record.local_ui_url}")
+            if record.metrics_url:
+                print(f"Server metrics (Prometheus): {record.metrics_url}")
             print("\nPaste into jupyterhub_config.py (every learner's kernel then uses this server):\n")
             print(record.hub_config())
             print("\nThen check it as a learner would: temporal-notebooks smoke (with the same settings).")
