@@ -230,11 +230,17 @@ def _move_client(client: Client, fresh: Client) -> None:
     for running in running_workers().values():
         if running.worker.client is client:
             running.follow_client()  # a new worker on the new connection (see there why)
+    # ``fresh`` just connected, so its server answers: the status lines say so now, not a check later.
+    if _down_since.pop(id(client), None) is not None:
+        from .worker import set_server_state
+
+        set_server_state(client, None, f"server back since {_clock(time.time())}")
 
 
 # --- watching the server while workers run ---------------------------------------------------------
 
 _monitor: asyncio.Task | None = None
+_down_since: dict[int, float] = {}  # id(client): since when its workers' status lines say it is gone
 
 
 def watch_server() -> None:
@@ -248,7 +254,7 @@ def watch_server() -> None:
 async def _watch_server() -> None:
     from .worker import running_workers, set_server_state
 
-    down_since: dict[int, float] = {}
+    down_since = _down_since
     misses: dict[int, int] = {}  # failed checks in a row: one slow answer on a busy machine is no outage
     while True:
         await asyncio.sleep(MONITOR_INTERVAL_S)
