@@ -34,14 +34,19 @@ async def run_once(path: Path) -> float:
 
 
 async def main(n: int, prefixes: list[str]) -> None:
+    own_server = devserver.HOME_ENV not in os.environ  # a server of its own, in /tmp: stopped at the end
     os.environ.setdefault(devserver.HOME_ENV, tempfile.mkdtemp(prefix="tn-bench-"))
     os.environ.setdefault("TEMPORAL_NOTEBOOKS_LEARNER", "bench")
     devserver.ensure_running()
     paths = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if not prefixes or p.name.startswith(tuple(prefixes)))
     print(f"Restart & Run All wall time, {n} runs each (s)")
-    for path in paths:
-        times = [await run_once(path) for _ in range(n)]
-        print(f"{path.name:40} median {statistics.median(times):5.1f}  max {max(times):5.1f}")
+    try:
+        for path in paths:
+            times = [await run_once(path) for _ in range(n)]
+            print(f"{path.name:40} median {statistics.median(times):5.1f}  max {max(times):5.1f}")
+    finally:
+        if own_server:
+            devserver.stop()
 
 
 if __name__ == "__main__":
