@@ -77,6 +77,31 @@ async def test_names_sent_the_moment_they_are_typed_are_greeted_in_order(
     assert state.greetings == ["Hello, Lin!"] + [f"Hello, {name}!" for name in names]
 
 
+# Two names typed and sent by Enter in one go: the second Enter comes while the first is pending.
+_TWO_ENTERS_JS = """(input) => {
+    for (const name of ["Quick1", "Quick2"]) {
+        input.value = name;
+        input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    }
+    return input.closest(".tn-action-bar").dataset.queued;
+}"""
+
+
+async def test_an_enter_pressed_while_the_last_name_is_pending_is_sent_after_it(
+    lesson: NotebookPage, client: Client
+) -> None:
+    """A learner who sees the answer and sends the next name at once (CI found Enter dropped while the
+    previous click's answer was still on its way)."""
+    panel = live_panel(lesson)
+    text_box = panel.locator(".tn-signal-text input")
+    queued = await text_box.evaluate(_TWO_ENTERS_JS)
+    assert queued == "1", "the second Enter should wait for the first one's answer"
+    await expect(panel.locator(".tn-state-view")).to_contain_text("Hello, Quick2!")
+    greeter = client.get_workflow_handle(scoped("greeter-playground"))
+    state = await greeter.query(GreeterWorkflow.state)
+    assert state.greetings[-2:] == ["Hello, Quick1!", "Hello, Quick2!"]
+
+
 # Each label of the state table on one line, and no cell wider than its box.
 _STATE_TABLE_PROBLEMS_JS = """(view) => {
     const problems = [];
@@ -113,4 +138,4 @@ async def test_exit_disables_the_panel_with_the_reason(lesson: NotebookPage, cli
     await expect(panel.locator(".tn-signal-text input")).to_be_disabled()
     await expect(panel.locator(".tn-closed-badge")).to_have_text("workflow completed")
     greeter = client.get_workflow_handle(scoped("greeter-playground"))
-    assert len(await greeter.result()) == 22
+    assert len(await greeter.result()) == 24  # Lin, the 21 names typed, and the two quick ones

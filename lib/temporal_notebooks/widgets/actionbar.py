@@ -14,7 +14,8 @@ of the first as the same intent and sends nothing for it; the same press a secon
 second send and goes out. Held-down Enter (key repeat) sends once. The kernel's ``busy`` trait disables
 the buttons for clicks made by code (a page's click needs no such message: one repaint less on the way
 to the answer); a non-empty ``closed`` disables the bar for good and shows that reason beside it.
-Pressing a button leaves the focus in the text box, so the next value can be typed at once.
+Pressing a button leaves the focus in the text box, so the next value can be typed at once, and an Enter
+pressed while an earlier press is pending is kept (with its text) and sent when the answer comes.
 
 Python does what a click does with :meth:`ActionBar.click` (the same path as a message from the
 page), so Restart & Run All stays meaningful.
@@ -91,8 +92,13 @@ function render({ model, el }) {
     root.dataset.state = closed ? "closed" : off ? "busy" : "ready";
   }
 
+  // Presses made while one is pending wait here and go out, in order, as each answer comes: a learner who
+  // sees the answer and types the next value at once must not lose it (Enter works while the buttons are
+  // off).
+  const queue = [];
+
   function send(action) {
-    if (pending !== null || model.get("busy") || model.get("closed")) return;
+    if (model.get("closed")) return;
     const text = input.value;
     const now = performance.now();
     if (lastSend && lastSend.action === action && lastSend.text === text
@@ -101,13 +107,22 @@ function render({ model, el }) {
       return;
     }
     lastSend = { action, text, at: now };
-    pending = `${viewId}-${++counter}`;
-    refresh();
-    giveUp = setTimeout(() => { pending = null; refresh(); }, PENDING_GIVE_UP_MS);
-    const sentAt = performance.timeOrigin + performance.now();
-    model.send({ event: "action", action, text, id: pending, sent_at: sentAt });
     // The kernel takes the value from the message: no second message (and no echo) for it.
     model.set("value", text);
+    queue.push({ action, text });
+    sendNext();
+    root.dataset.queued = String(queue.length);
+  }
+
+  function sendNext() {
+    if (pending !== null || model.get("busy") || model.get("closed") || queue.length === 0) return;
+    const { action, text } = queue.shift();
+    root.dataset.queued = String(queue.length);
+    pending = `${viewId}-${++counter}`;
+    refresh();
+    giveUp = setTimeout(() => { pending = null; refresh(); sendNext(); }, PENDING_GIVE_UP_MS);
+    const sentAt = performance.timeOrigin + performance.now();
+    model.send({ event: "action", action, text, id: pending, sent_at: sentAt });
   }
 
   input.addEventListener("keydown", (event) => {
@@ -126,17 +141,23 @@ function render({ model, el }) {
       timings.push({ ...message, done_seen_at: performance.timeOrigin + performance.now() });
       if (timings.length > 500) timings.shift();
       refresh();
+      sendNext();
     }
   };
+  const onState = () => {
+    if (model.get("closed")) queue.length = 0;  // a closed workflow takes nothing more: drop what waits
+    refresh();
+    sendNext();
+  };
   model.on("change:value", onValue);
-  model.on("change:busy change:closed change:placeholder", refresh);
+  model.on("change:busy change:closed change:placeholder", onState);
   model.on("msg:custom", onMessage);
   onValue();
   refresh();
   return () => {
     clearTimeout(giveUp);
     model.off("change:value", onValue);
-    model.off("change:busy change:closed change:placeholder", refresh);
+    model.off("change:busy change:closed change:placeholder", onState);
     model.off("msg:custom", onMessage);
   };
 }
