@@ -49,7 +49,7 @@ KEY_OUTPUTS = [
     # (optional) an interceptor makes a ValueError from any activity non-retryable
     "without the interceptor: 3 attempts; ⚠ WorkflowFailureError: ",
     "with the interceptor:    1 attempt; ⚠ WorkflowFailureError: ",
-    "the interceptor saw: [\"parse_amount attempt 1: "
+    'the interceptor saw: ["parse_amount attempt 1: '
     "ValueError(invalid literal for int() with base 10: 'ten') → non-retryable\"]",
 ]
 

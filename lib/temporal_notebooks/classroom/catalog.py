@@ -122,7 +122,6 @@ class Lesson:
         return _matches(name, self.fails_on_purpose) or is_exercise_check(name)
 
 
-
 EXERCISE_CHECK_IDS = ("check-*",)  # what run_exercise_workflow and the exercise checks start
 
 
