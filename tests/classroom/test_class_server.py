@@ -151,6 +151,7 @@ def test_class_settings_and_tuning_reach_the_server_and_its_metrics_answer(
     ]
     assert 'history.timerProcessorMaxTimeShift="10ms"' in dynamic
     assert "system.enableActivityEagerExecution=true" in dynamic
+    assert "history.transferProcessorMaxPollRPS=1000" in dynamic  # workflow tasks read as they come
     assert len({v.partition("=")[0] for v in dynamic}) == len(dynamic)
     assert pragmas == ["journal_mode=wal", "synchronous=normal", "cache_size=-16000"]
 
