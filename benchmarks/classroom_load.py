@@ -11,7 +11,7 @@ way the notebooks start it::
 **The class server's capacity** (``--drivers K``): the same learners, each with its own client,
 task queue, worker and greeter, run from K driver processes (many learners on one asyncio loop
 each), so the learners' side is light. The server is started by ``temporal-notebooks class-server
-start`` (its real code path, with the class's settings), once for the whole command::
+start`` (its real code path, with the class's settings), a fresh one for each run::
 
     .venv/bin/python benchmarks/classroom_load.py 30 60 100 150 200 300 --drivers 4 \
         --think-ms 5000 --signals 10 --search
@@ -48,6 +48,7 @@ import tempfile
 import time
 import urllib.request
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from temporal_notebooks.classroom import class_server
@@ -362,6 +363,24 @@ def _cpus(text: str) -> set[int] | None:
     return {int(c) for c in text.split(",")} if text else None
 
 
+@contextlib.contextmanager
+def class_server_for_run(args: argparse.Namespace) -> Iterator[class_server.ClassServer]:
+    """``class-server start`` in a state directory of its own, stopped (and its process gone) after."""
+    with tempfile.TemporaryDirectory(prefix="tn-class-server-") as state_dir:
+        _own_settings(state_dir)  # nothing of the user's own server or settings is touched
+        server = start_class_server(state_dir, args.server_arg)
+        try:
+            if args.server_cpus:
+                pin_process(server.pid, _cpus(args.server_cpus) or set())
+            if args.server_nice:
+                renice_process(server.pid, args.server_nice)
+            yield server
+        finally:
+            stop_class_server(state_dir)
+            if os.path.exists(f"/proc/{server.pid}"):
+                os.kill(server.pid, signal.SIGKILL)
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -418,46 +437,34 @@ async def main() -> int:
     )
     failed = False
     met: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="tn-class-server-") as state_dir:
-        server = None
-        if args.drivers:
-            _own_settings(state_dir)  # nothing of the user's own server or settings is touched
-            server = start_class_server(state_dir, args.server_arg)
-            if args.server_cpus:
-                pin_process(server.pid, _cpus(args.server_cpus) or set())
-            if args.server_nice:
-                renice_process(server.pid, args.server_nice)
-        try:
-            for n in sorted(args.sizes):
-                any_met = False
-                for wait in ways:
-                    tag = f"{n}{wait[0]}-"
-                    started = time.monotonic()
-                    if server is not None:
-                        run, load_before = await driver_run(n, wait, args, tag, server)
-                    else:
-                        run, load_before = await machine_run(n, wait, args, tag)
-                    goal = report(n, wait, run, args)
-                    if goal:
-                        met[wait] = max(met.get(wait, 0), n)
-                        any_met = True
-                    leftovers = [pid for pid in run.pids if os.path.exists(f"/proc/{pid}")]
-                    if leftovers:
-                        print(f"       ! learner processes still alive: {leftovers}")
-                        failed = True
-                    failed |= bool(run.errors)
-                    print(
-                        f"       (whole run {time.monotonic() - started:.1f} s; machine load average "
-                        f"{load_before} before, {load_average()} after)",
-                        flush=True,
-                    )
-                if args.search and not any_met:
-                    break
-        finally:
-            if server is not None:
-                stop_class_server(state_dir)
-                if os.path.exists(f"/proc/{server.pid}"):
-                    os.kill(server.pid, signal.SIGKILL)
+    for n in sorted(args.sizes):
+        any_met = False
+        for wait in ways:
+            tag = f"{n}{wait[0]}-"
+            started = time.monotonic()
+            if args.drivers:
+                # A fresh class server per run: one class's workflows and task queues (loaded in the
+                # server's matching for minutes after their workers stop) would weigh on the next run.
+                with class_server_for_run(args) as server:
+                    run, load_before = await driver_run(n, wait, args, tag, server)
+            else:
+                run, load_before = await machine_run(n, wait, args, tag)
+            goal = report(n, wait, run, args)
+            if goal:
+                met[wait] = max(met.get(wait, 0), n)
+                any_met = True
+            leftovers = [pid for pid in run.pids if os.path.exists(f"/proc/{pid}")]
+            if leftovers:
+                print(f"       ! learner processes still alive: {leftovers}")
+                failed = True
+            failed |= bool(run.errors)
+            print(
+                f"       (whole run {time.monotonic() - started:.1f} s; machine load average "
+                f"{load_before} before, {load_average()} after)",
+                flush=True,
+            )
+        if args.search and not any_met:
+            break
     print(
         "largest class meeting the goal: "
         + ", ".join(f"{way} {met[way] if way in met else 'none'}" for way in ways)
