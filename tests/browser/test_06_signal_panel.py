@@ -94,6 +94,8 @@ async def test_an_enter_pressed_while_the_last_name_is_pending_is_sent_after_it(
     previous click's answer was still on its way)."""
     panel = live_panel(lesson)
     text_box = panel.locator(".tn-signal-text input")
+    # The last test's last press answered (its greeting can show before its answer reaches the page).
+    await expect(panel.locator(".tn-action-bar[data-state]")).to_have_attribute("data-state", "ready")
     queued = await text_box.evaluate(_TWO_ENTERS_JS)
     assert queued == "1", "the second Enter should wait for the first one's answer"
     await expect(panel.locator(".tn-state-view")).to_contain_text("Hello, Quick2!")
