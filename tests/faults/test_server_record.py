@@ -16,6 +16,7 @@ from fault_home import FaultHome, wait_until
 from temporalio.client import Client
 
 from temporal_notebooks.runtime import devserver
+from temporal_notebooks.runtime.connection import connect_when_ready
 
 
 def _decoy(home: FaultHome, *args: str):
@@ -120,14 +121,30 @@ def _leave_in_time_wait(port: int) -> None:
 async def test_a_restart_comes_back_on_the_preferred_ports_despite_time_wait(home: FaultHome) -> None:
     server = devserver.ensure_running()
     assert (server.port, server.ui_port) == (home.port, home.ui_port)
-    client = await Client.connect(server.address)
-    await client.service_client.check_health()
+    # ensure_running() returns once the port accepts connections; the frontend may still be starting
+    # ("Frontend is not healthy yet"), which a notebook's connect() waits out the same way.
+    client = await asyncio.wait_for(connect_when_ready({"target_host": server.address}, local=True), 30)
+    assert await _healthy_within(client, 10)
     await asyncio.to_thread(devserver.stop)
     _leave_in_time_wait(home.port)
     assert _time_wait_sockets(home.port) > 0, "the scenario needs the old port in TIME_WAIT"
     again = await asyncio.to_thread(devserver.ensure_running)
     assert (again.port, again.ui_port) == (home.port, home.ui_port)
-    assert await client.service_client.check_health(), "a client of the old server reconnects by itself"
+    assert await _healthy_within(client, 10), "a client of the old server reconnects by itself"
+
+
+async def _healthy_within(client: Client, seconds: float) -> bool:
+    """The server answers ``client``'s health check within ``seconds`` (a server just started may not yet)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        try:
+            if await client.service_client.check_health():
+                return True
+        except Exception:
+            pass
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.1)
 
 
 def test_a_start_right_after_a_stop_starts_the_server_again(home: FaultHome) -> None:
