@@ -66,12 +66,13 @@ async def test_notebook_04_runs_twice_with_its_key_outputs() -> None:
         assert blocked >= 240, f"pass {number}: {blocked}"
         assert threaded < blocked, f"pass {number}: {threaded} vs {blocked}"
 
-        # Progress was visible while it ran: several steps of attempt 1, then attempt 2 going on from
-        # where attempt 1 stopped, not from zero.
+        # Progress was visible while it ran: more than one step of attempt 1, then attempt 2 going on from
+        # where attempt 1 stopped, not from zero. (Two of attempt 1's steps, not three: on a loaded machine
+        # the view sampled it twice, at items 1 and 6, in one of four full runs.)
         seen = progress_seen(text)
         first = [done for attempt, done in seen if attempt == 1]
         second = [done for attempt, done in seen if attempt == 2]
-        assert len(first) >= 3 and len(second) >= 2, f"pass {number}: {seen}"
+        assert len(first) >= 2 and len(second) >= 2, f"pass {number}: {seen}"
         assert min(second) >= 5 and first == sorted(first) and second == sorted(second), (
             f"pass {number}: {seen}"
         )
