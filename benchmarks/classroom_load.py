@@ -48,7 +48,7 @@ import tempfile
 import time
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from temporal_notebooks.classroom import class_server
@@ -120,23 +120,22 @@ def stop_class_server(state_dir: str) -> None:
     )
 
 
+def _each_thread(pid: int, action: Callable[[int], object]) -> None:
+    """``action(thread id)`` for every thread of ``pid`` (one that ended meanwhile is skipped)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            action(int(task.name))
+
+
 def pin_process(pid: int, cpus: set[int]) -> None:
     """Every thread of ``pid`` on ``cpus`` (threads it starts later inherit it)."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            os.sched_setaffinity(int(task.name), cpus)
-        except OSError:
-            pass
+    _each_thread(pid, lambda tid: os.sched_setaffinity(tid, cpus))
 
 
 def renice_process(pid: int, niceness: int) -> None:
     """Every thread of ``pid`` at ``niceness`` (negative: ahead of the drivers on shared cores, as if the
     server had a machine of its own; threads it starts later inherit it from the thread starting them)."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
-        except OSError:
-            pass
+    _each_thread(pid, lambda tid: os.setpriority(os.PRIO_PROCESS, tid, niceness))
     # The server runs in a session of its own, so with autogroup scheduling (Linux's default for desktops
     # and many VMs) its group and the drivers' share the cores equally, whatever a thread's niceness:
     # the group's own niceness is what counts between them.
