@@ -82,8 +82,10 @@ class JupyterLab:
     log_file: Path
 
     def notebook_url(self, name: str) -> str:
-        """The Lab URL that opens ``notebooks/<name>``."""
-        return f"{self.base_url}/lab/tree/{name}?token={self.token}"
+        """The Lab URL that opens ``notebooks/<name>`` alone. ``reset``: without it Lab restores the
+        notebooks an earlier page of the run had open, and starts a kernel for each; they piled up, one
+        more with every page (2 December 2026)."""
+        return f"{self.base_url}/lab/tree/{name}?reset&token={self.token}"
 
     def api(self, path: str) -> Any:
         request = urllib.request.Request(
@@ -234,9 +236,25 @@ _ERRORS_JS = """() => {
 }"""
 
 
-async def open_notebook(page: Any, lab: JupyterLab, name: str, timeout_s: float = 180) -> None:
-    """Open ``name`` in Lab and wait until its kernel is idle."""
-    await page.goto(lab.notebook_url(name))
+# Opens a notebook in the Lab already on the page, as a learner does from the file browser. Returns
+# nothing: the widget it makes cannot cross to Python.
+_OPEN_IN_LAB_JS = """(name) => {
+    const app = window.jupyterapp;
+    if (!app || !app.shell.isAttached || !app.serviceManager.isReady) return false;
+    app.commands.execute("docmanager:open", {path: name});
+    return true;
+}"""
+
+
+async def open_notebook(
+    page: Any, lab: JupyterLab, name: str, timeout_s: float = 180, *, in_open_lab: bool = False
+) -> None:
+    """Open ``name`` in Lab and wait until its kernel is idle. With ``in_open_lab``, a page already
+    showing this Lab opens it from there: Lab's own load (about 7 s of Chromium's CPU here) is paid
+    once, not once per notebook."""
+    same_lab = in_open_lab and page.url.startswith(f"{lab.base_url}/lab")
+    if not (same_lab and await page.evaluate(_OPEN_IN_LAB_JS, name)):
+        await page.goto(lab.notebook_url(name))
     await page.wait_for_function(_NOTEBOOK_READY_JS, arg=name, timeout=timeout_s * 1000, polling=200)
     await dismiss_news_toast(page)
 

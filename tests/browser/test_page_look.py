@@ -13,7 +13,9 @@ Screenshots are kept under the test's tmp_path (the path is printed).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browser_harness import (
@@ -98,15 +100,30 @@ async def learner_with_a_hyphenated_id(client: Client):
     await handle.terminate("page look test done")
 
 
-@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
-async def test_after_run_all_no_lesson_text_overflows_or_is_cut(
-    name: str, jupyterlab: JupyterLab, browser, learner_with_a_hyphenated_id, tmp_path: Path
-) -> None:
+@dataclass
+class LabPage:
+    page: Any
+    reload_next: bool = False  # set after a failure: whatever it left open, the next test starts clean
+
+
+@pytest.fixture(scope="module")
+async def lab_page(browser, jupyterlab: JupyterLab):
+    """One page of Lab for every notebook, each opened from the Lab already loaded, as a learner goes
+    from lesson to lesson. After a failure the next notebook gets a freshly loaded Lab."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
-    page = await context.new_page()
+    yield LabPage(await context.new_page())
+    await context.close()
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+async def test_after_run_all_no_lesson_text_overflows_or_is_cut(
+    name: str, jupyterlab: JupyterLab, lab_page: LabPage, learner_with_a_hyphenated_id, tmp_path: Path
+) -> None:
+    page = lab_page.page
+    passed = False
     try:
-        await open_notebook(page, jupyterlab, name)
+        await open_notebook(page, jupyterlab, name, in_open_lab=not lab_page.reload_next)
         await run_all_cells(page, timeout_s=240)
         assert await notebook_errors(page) == []
         await page.wait_for_timeout(500)  # let the last widget values arrive and render
@@ -118,6 +135,8 @@ async def test_after_run_all_no_lesson_text_overflows_or_is_cut(
         await page.screenshot(path=str(shot))
         print(f"\n{name}: screenshot {shot}")
         assert await page.evaluate(_LAYOUT_PROBLEMS_JS) == []
+        passed = True
     finally:
+        lab_page.reload_next = not passed
         await close_notebook(page)
-        await context.close()
+        await page.set_viewport_size({"width": 1400, "height": 1000})
