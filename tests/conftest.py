@@ -22,15 +22,11 @@ LEARNER = "tester"
 # JupyterHub, and the classroom tests each run a whole class's smoke test (27 checks at once, some bounded in
 # seconds) that should not compete with another one.
 ONE_WORKER_FOLDERS = ("browser", "hub", "classroom")
-# Files of many independent tests (each its own kernel or check): spread test by test, before the folder
-# rule. The page-look run of every notebook in Lab took 12 of the browser folder's 15 minutes on one worker,
-# the longest lane of the run (2 December 2026): spread, a process that takes one of them starts a Lab and
-# a Chromium of its own once (about 15 s of CPU).
+# Files of many independent tests (each its own kernel or check, no module fixture): spread test by test.
 SPREAD_FILES = (
     "tests/notebooks/test_reading_pace.py",
     "tests/notebooks/test_out_of_order.py",
     "tests/exercises/test_wrong_answers.py",
-    "tests/browser/test_page_look.py",
 )
 # Tests that spend most of their time waiting as a reader does (a lesson at reading pace: about 90 % of
 # its minute is pauses). They run on workers of their own, ``--paced-workers`` of the ``-n`` processes,
@@ -71,9 +67,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
             folder = path.split("/")[1] if path.count("/") >= 2 else ""
-            if path in SPREAD_FILES:
-                return nodeid
-            return folder if folder in ONE_WORKER_FOLDERS else path
+            if folder in ONE_WORKER_FOLDERS:
+                return folder
+            return nodeid if path in SPREAD_FILES else path
 
         def _is_paced(self, node: object) -> bool:
             # The last --paced-workers processes (gw3, gw4 of -n 5 with 2 paced) take the paced tests.
