@@ -91,6 +91,46 @@ async def test_greet_click_signals_and_the_view_shows_the_new_state(client: Clie
         await handle.terminate()
 
 
+async def test_a_state_the_watcher_brings_first_comes_with_the_sent_line(
+    client: Client, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine the watcher's query can show the click's state before the click's own
+    read-back answers (CI saw lesson 06 print the state with the status line of before the click).
+    The read-back is held back here, so the watcher always comes first."""
+    import temporal_notebooks.widgets.panels as panels
+
+    monkeypatch.setattr(panels, "SENT_LINE_AFTER_S", 60.0)  # no early line: only the state brings it
+    handle = await start_greeter(client)
+    panel = greeter_panel(handle)
+    read_back = panel._read_back
+
+    async def slow_read_back() -> None:
+        await asyncio.sleep(3)
+        await read_back()
+
+    panel._read_back = slow_read_back
+    try:
+        await panel.wait_for(lambda s: s is not None)
+        panel.click("Greet", "Ada")
+        lines_with_states = []  # the status line at each state shown, until the greeting shows
+        while not panel.state.greetings:
+            panel._changed.clear()
+            await asyncio.wait_for(panel._changed.wait(), 10)
+            lines_with_states.append((panel.state.pending, panel.status_text))
+        assert panel.state.greetings == ["Hello, Ada!"]
+        # Every state shown after the click (the name waiting, then greeted) came with the click's line.
+        assert all(line.startswith("✓ sent submit_greeting('Ada')") for _, line in lines_with_states), (
+            lines_with_states
+        )
+        assert panel.controls.busy, "the read-back should still be on its way"
+        # wait_for also waits for the click's own answer: what a cell prints after it is settled.
+        await panel.wait_for(lambda s: "Hello, Ada!" in s.greetings)
+        assert not panel.controls.busy
+    finally:
+        panel.stop()
+        await handle.terminate()
+
+
 async def test_fixed_argument_and_no_argument_buttons_then_a_click_on_the_closed_workflow(
     client: Client, worker: Worker
 ) -> None:

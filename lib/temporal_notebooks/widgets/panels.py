@@ -201,6 +201,7 @@ class SignalPanel:
         self.closed: str | None = None  # how the run ended, once it has
         self._shown_closed: str | None = None
         self.last_error: str | None = None
+        self._sent_line_waiting: str | None = None  # "✓ sent …", shown with the next state
         self.sent = 0  # signals sent, and what reading the state back cost the server:
         self.queries_sent = 0
         self.read_backs_sent = 0
@@ -322,7 +323,9 @@ class SignalPanel:
         self.sent += 1
         self.last_error = None
         sent_line = _status_html(f"✓ sent {shown} ({elapsed:.0f} ms)", "ok")
-        # The line goes to the page with the new state, in one repaint; a slow read-back shows it first.
+        # The line goes to the page with the next state shown, in one repaint, whoever brings that state
+        # (the read-back, or the watcher first on a loaded machine); a slow read-back shows it first.
+        self._sent_line_waiting = sent_line
         early = asyncio.get_running_loop().call_later(SENT_LINE_AFTER_S, self._show_sent, sent_line)
         try:
             if self.refresh == "poll":
@@ -334,6 +337,8 @@ class SignalPanel:
             self._show_sent(sent_line)
 
     def _show_sent(self, line: str) -> None:
+        if self._sent_line_waiting == line:
+            self._sent_line_waiting = None
         if self.last_error is None:  # a failed read-back's line stays
             self.status.value = line
 
@@ -347,6 +352,8 @@ class SignalPanel:
         if self.state_version and state == self.state and self.closed == self._shown_closed:
             return
         self._shown_closed = self.closed
+        if self._sent_line_waiting is not None:
+            self._show_sent(self._sent_line_waiting)
         self.state = state
         self.state_version += 1
         self.state_shown_at = time.perf_counter()
@@ -467,15 +474,18 @@ class SignalPanel:
     # -- for cells and tests
 
     async def wait_for(self, predicate: Callable[[Any], bool], timeout_s: float = 10.0) -> Any:
-        """Wait until the shown state satisfies ``predicate``; returns the state either way."""
+        """Wait until the shown state satisfies ``predicate``, then until the clicks so far are answered
+        (the state can come first, from the watcher: a cell that prints the status line then shows the
+        click's own line); returns the state either way."""
         deadline = time.perf_counter() + timeout_s
         while not (self.state is not None and predicate(self.state)):
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
-                break
+                return self.state
             self._changed.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
+        await self.settle(max(0.0, deadline - time.perf_counter()))
         return self.state
 
     async def settle(self, timeout_s: float = 10.0) -> None:
