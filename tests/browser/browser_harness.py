@@ -184,6 +184,14 @@ async def chromium_browser() -> AsyncIterator[Any]:
             await browser.close()
 
 
+async def new_page(browser: Any, timeout_ms: float = 30_000) -> Any:
+    """A page in a browser context of its own, at the size every test lays lessons out in; every wait
+    on it is bounded by ``timeout_ms``. Close it with ``page.context.close()``."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(timeout_ms)
+    return await context.new_page()
+
+
 @dataclass
 class NotebookPage:
     """A notebook opened in Lab after Run All, shared by the tests of one module (Run All is slow)."""

@@ -21,6 +21,7 @@ from browser_harness import (
     chromium_browser,
     close_notebook,
     missing_browser_reason,
+    new_page,
     notebook_errors,
     open_notebook,
     run_all_cells,
@@ -83,13 +84,11 @@ def _failed(request: pytest.FixtureRequest) -> bool:
 @pytest_asyncio.fixture
 async def page(browser, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[object]:
     """A fresh browser page; on failure a screenshot is kept under the test's tmp_path."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = await context.new_page()
+    page = await new_page(browser)
     yield page
     if _failed(request):
         await _report_failure(page, tmp_path / "failure.png")
-    await context.close()
+    await page.context.close()
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -98,15 +97,13 @@ async def notebook_page(
 ) -> AsyncIterator[NotebookPage]:
     """The test module's ``NOTEBOOK`` opened in JupyterLab, after Run All (its tests run in file order)."""
     name = request.module.NOTEBOOK
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = await context.new_page()
+    page = await new_page(browser)
     await open_notebook(page, jupyterlab, name)
     seconds = await run_all_cells(page)
     print(f"\nRun All of {name} in JupyterLab: {seconds:.1f} s")
     yield NotebookPage(page, name, seconds, await notebook_errors(page))
     await close_notebook(page)
-    await context.close()
+    await page.context.close()
 
 
 @pytest_asyncio.fixture

@@ -22,6 +22,7 @@ from browser_harness import (
     NOTEBOOKS,
     JupyterLab,
     close_notebook,
+    new_page,
     notebook_errors,
     open_notebook,
     run_all_cells,
@@ -110,10 +111,9 @@ class LabPage:
 async def lab_page(browser, jupyterlab: JupyterLab):
     """One page of Lab for every notebook, each opened from the Lab already loaded, as a learner goes
     from lesson to lesson. After a failure the next notebook gets a freshly loaded Lab."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    yield LabPage(await context.new_page())
-    await context.close()
+    page = await new_page(browser)
+    yield LabPage(page)
+    await page.context.close()
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_harness import chromium_browser, notebook_errors, open_notebook, run_all_cells
+from browser_harness import chromium_browser, new_page, notebook_errors, open_notebook, run_all_cells
 from hub_harness import (
     ClassServer,
     Hub,
@@ -83,9 +83,7 @@ def class_hub(hub_available: None) -> Iterator[tuple[Hub, ClassServer]]:
 
 async def _learner_session(browser, hub: Hub, learner: str, figures: dict[str, float], shots: Path) -> object:
     """Log in as ``learner``, open lesson 06 (the hub starts their server), Run All; return the page."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(60_000)
-    page = await context.new_page()
+    page = await new_page(browser, timeout_ms=60_000)
     try:
         await _log_in_and_run_all(page, hub, learner, figures)
     except Exception:
