@@ -32,7 +32,7 @@ KINDS = (
     ("Playwright driver (node)", "playwright"),
     ("http proxy (node)", "configurable-http-proxy"),
     ("pytest process", "pytest"),
-    ("pytest process", "xdist"),
+    ("pytest process", "exec(eval(sys.stdin.readline()))"),  # an xdist worker, as execnet starts it
     ("other Python", "python"),
 )
 

@@ -95,8 +95,8 @@ async def test_a_state_the_watcher_brings_first_comes_with_the_sent_line(
     client: Client, worker: Worker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a loaded machine the watcher's query can show the click's state before the click's own
-    read-back answers (CI saw lesson 06 print the state with the status line of before the click).
-    The read-back is held back here, so the watcher always comes first."""
+    read-back answers (a full run here saw lesson 06 print the state with the status line of before the
+    click). The read-back is held back here, so the watcher always comes first."""
     import temporal_notebooks.widgets.panels as panels
 
     monkeypatch.setattr(panels, "SENT_LINE_AFTER_S", 60.0)  # no early line: only the state brings it
