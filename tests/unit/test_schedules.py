@@ -36,6 +36,7 @@ from temporal_notebooks.runtime.visibility import (
     ensure_search_attributes,
     listed,
     schedule_actions,
+    schedule_described,
 )
 from temporal_notebooks.workflows.schedules import OrderWorkflow, ReportWorkflow
 
@@ -100,6 +101,12 @@ async def test_a_schedule_triggered_and_backfilled_starts_its_runs(worker, clien
     try:
         await schedule.describe()  # the schedule is running: a message sent at once was lost now and then
         await schedule.pause(note="paused in a test")
+        # The pause in place first: a pause and a trigger sent one after the other lost the pause in one full
+        # run of five (2 December 2026), as a trigger with a backfill lost one of them below. Each of these
+        # is a "patch" to the schedule; our reading, not checked in the server's code, is that two reaching
+        # its scheduler together keep only one. Lesson 15 never sends two of them together.
+        state = (await schedule_described(schedule, lambda d: d.schedule.state.paused)).schedule.state
+        assert state.paused and state.note == "paused in a test", state
         await schedule.trigger()  # a paused schedule still obeys a trigger
         # Its action first: a trigger sent together with a backfill was lost now and then (server 1.32).
         await schedule_actions(schedule, at_least=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -74,22 +74,31 @@ async def listed(
         await asyncio.sleep(0.1)
 
 
+async def schedule_described(
+    handle: ScheduleHandle, done: Callable[[ScheduleDescription], bool], timeout_s: float = LISTED_TIMEOUT_S
+) -> ScheduleDescription:
+    """The schedule's description once ``done`` holds for it, or the last one after ``timeout_s``: what
+    a trigger, backfill or pause asks of a schedule, the schedule does after the call returns."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        description = await handle.describe()
+        if done(description) or time.monotonic() > deadline:
+            return description
+        await asyncio.sleep(0.05)
+
+
 async def schedule_actions(
     handle: ScheduleHandle, *, at_least: int, timeout_s: float = LISTED_TIMEOUT_S
 ) -> ScheduleDescription:
     """The schedule's description once it has taken ``at_least`` actions in all (a trigger or a
     backfill returns before the server has started the runs)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        description = await handle.describe()
-        if description.info.num_actions >= at_least:
-            return description
-        if time.monotonic() > deadline:
-            raise NotListedError(
-                f"schedule {handle.id} took {description.info.num_actions} action(s) in {timeout_s:.0f} s, "
-                f"expected {at_least}: is its workflow's task queue served by a worker?"
-            )
-        await asyncio.sleep(0.05)
+    description = await schedule_described(handle, lambda d: d.info.num_actions >= at_least, timeout_s)
+    if description.info.num_actions < at_least:
+        raise NotListedError(
+            f"schedule {handle.id} took {description.info.num_actions} action(s) in {timeout_s:.0f} s, "
+            f"expected {at_least}: is its workflow's task queue served by a worker?"
+        )
+    return description
 
 
 class UILink:
