@@ -35,7 +35,8 @@ MODULE = "exercise11"
 TYPE_NAME = "Cheapest"
 SHOPS = ["north", "south", "east"]
 WITH_UNKNOWN = ["north", "atlantis"]
-RESULT_TIMEOUT_S = 6.0
+RESULT_TIMEOUT_S = 6.0  # then a run with no failed workflow task is only slow, and gets SLOW_RESULT_S more
+SLOW_RESULT_S = 30.0  # a loaded machine (a class's hub, the full test suite) once took over 6 s
 CHEAPEST = min(SHOPS, key=PRICES_CENTS.__getitem__)
 CHEAPEST_LATE_S = 0.5
 
@@ -59,6 +60,21 @@ async def _task_failure(handle: WorkflowHandle) -> str | None:
     return None
 
 
+async def _result(handle: WorkflowHandle) -> Any:
+    """The run's result. A run whose workflow task fails has a failure in its history within
+    ``RESULT_TIMEOUT_S``; one without a failure by then is slow, not stuck, and is given longer."""
+    result = asyncio.ensure_future(handle.result())
+    try:
+        done, _ = await asyncio.wait({result}, timeout=RESULT_TIMEOUT_S)
+        if not done and not await _task_failure(handle):
+            done, _ = await asyncio.wait({result}, timeout=SLOW_RESULT_S)
+        if not done:
+            raise TimeoutError
+        return result.result()
+    finally:
+        result.cancel()
+
+
 async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, list[int], int]:
     """Run once on ``task_queue``; (result, the workflow task that scheduled each quote activity,
     the number of local activities it ran)."""
@@ -67,9 +83,10 @@ async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, 
     )
     try:
         try:
-            result = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
+            result = await _result(handle)
         except (TimeoutError, WorkflowTaskFailedError):
-            raise _Stuck(await _task_failure(handle) or "no result") from None
+            waited = RESULT_TIMEOUT_S + SLOW_RESULT_S
+            raise _Stuck(await _task_failure(handle) or f"no result in {waited:.0f} s") from None
         events = [event async for event in handle.fetch_history_events()]
         scheduled_by = [
             event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
@@ -84,6 +101,11 @@ async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, 
 
 
 def _stuck_message(why: str) -> CheckResult:
+    if why.startswith("no result"):  # no workflow task failed: it waits for something
+        return not_yet(
+            f"the run gave {why}, and none of its workflow tasks failed: does it wait for something that "
+            "never comes? Await the quote activities themselves (asyncio.gather), nothing else."
+        )
     hint = ""
     if "coroutine" in why:
         hint = " A coroutine where a quote should be: an execute_activity(...) call without await?"
