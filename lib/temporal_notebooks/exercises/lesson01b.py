@@ -27,7 +27,13 @@ from temporal_notebooks.activities.durable import (
     has_started,
     step_records,
 )
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, short_lived_worker
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    not_yet,
+    passed,
+    result_in_time,
+    short_lived_worker,
+)
 from temporal_notebooks.runtime.learner import scoped
 from temporal_notebooks.workflows.durable import OrderWorkflow
 
@@ -76,7 +82,7 @@ async def run_experiment(client: Client) -> Outcome:
     # Leaving the block shut the worker down in the middle of the slow step. Now a new worker:
     try:
         async with short_lived_worker(client, task_queue, workflows=[OrderWorkflow], activities=STEPS):
-            await asyncio.wait_for(handle.result(), EXPERIMENT_TIMEOUT_S)
+            await result_in_time(handle, EXPERIMENT_TIMEOUT_S)
     finally:
         await _terminate_quietly(handle)
     records = step_records([event async for event in handle.fetch_history_events()])

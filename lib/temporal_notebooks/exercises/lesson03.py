@@ -24,6 +24,7 @@ from temporal_notebooks.runtime.exercises import (
     failure_text,
     not_yet,
     passed,
+    result_in_time,
     short_lived_worker,
 )
 from temporal_notebooks.runtime.learner import scoped
@@ -96,7 +97,7 @@ async def _play_billing_service(client: Client, workflow_class: type) -> str | N
         try:
             state = await asyncio.wait_for(handle.query(QUERY), TIMEOUT_S)
             await handle.signal(SIGNAL)
-            result = await asyncio.wait_for(handle.result(), TIMEOUT_S)
+            result = await result_in_time(handle, TIMEOUT_S)
             scheduled = [
                 event.activity_task_scheduled_event_attributes.activity_type.name
                 async for event in handle.fetch_history_events()

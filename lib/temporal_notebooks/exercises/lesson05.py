@@ -10,7 +10,6 @@ replays that run too (a step chosen by anything but ``patched`` breaks there).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from typing import Any
@@ -33,6 +32,7 @@ from temporal_notebooks.runtime.exercises import (
     learner_workflow,
     not_yet,
     passed,
+    result_in_time,
     short_lived_worker,
 )
 from temporal_notebooks.runtime.learner import scoped
@@ -55,7 +55,7 @@ async def run_and_record(client: Client, workflow_class: type, email: str) -> Wo
             TYPE_NAME, email, id=scoped(f"check-signup-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
         )
         try:
-            await asyncio.wait_for(handle.result(), RUN_TIMEOUT_S)
+            await result_in_time(handle, RUN_TIMEOUT_S)
         finally:
             with contextlib.suppress(Exception):
                 await handle.terminate("exercise check finished")

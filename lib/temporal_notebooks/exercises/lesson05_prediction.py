@@ -9,7 +9,6 @@ never reaches it.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from temporalio.client import Client, WorkflowHistory
@@ -19,6 +18,7 @@ from temporal_notebooks.runtime.exercises import (
     failure_text,
     not_yet,
     passed,
+    result_in_time,
     short_lived_worker,
 )
 from temporal_notebooks.runtime.learner import scoped
@@ -44,7 +44,7 @@ async def record_version_one(client: Client) -> WorkflowHistory:
             id=scoped(f"check-ship-order-{uuid.uuid4().hex[:8]}"),
             task_queue=task_queue,
         )
-        await asyncio.wait_for(handle.result(), RUN_TIMEOUT_S)
+        await result_in_time(handle, RUN_TIMEOUT_S)
         return await handle.fetch_history()
 
 

@@ -23,6 +23,7 @@ from temporal_notebooks.runtime.exercises import (
     learner_workflow,
     not_yet,
     passed,
+    result_in_time,
 )
 from temporal_notebooks.runtime.learner import scoped
 
@@ -66,7 +67,7 @@ async def run_tally(client: Client, workflow_class: type) -> dict:
             for name, option in STRAY_SIGNALS:
                 await handle.signal(name, option)
             await handle.signal("close")
-            return await asyncio.wait_for(handle.result(), TIMEOUT_S)
+            return await result_in_time(handle, TIMEOUT_S)
         finally:
             with contextlib.suppress(Exception):
                 await handle.terminate("exercise check finished")

@@ -28,6 +28,7 @@ from temporal_notebooks.runtime.exercises import (
     learner_workflow,
     not_yet,
     passed,
+    result_in_time,
     short_lived_worker,
 )
 from temporal_notebooks.runtime.learner import scoped
@@ -93,7 +94,7 @@ async def _spend_on(handle: WorkflowHandle) -> tuple[list[int], list[str], int, 
         if isinstance(outcome, BaseException) and not isinstance(outcome, WorkflowUpdateFailedError):
             raise outcome
     await handle.signal("close")
-    balance = await asyncio.wait_for(handle.result(), ANSWER_TIMEOUT_S)
+    balance = await result_in_time(handle, ANSWER_TIMEOUT_S)
     approvals = [
         event
         async for event in handle.fetch_history_events()

@@ -27,6 +27,7 @@ from temporal_notebooks.runtime.exercises import (
     learner_workflow,
     not_yet,
     passed,
+    result_in_time,
     short_lived_worker,
 )
 from temporal_notebooks.runtime.learner import scoped
@@ -35,8 +36,7 @@ MODULE = "exercise11"
 TYPE_NAME = "Cheapest"
 SHOPS = ["north", "south", "east"]
 WITH_UNKNOWN = ["north", "atlantis"]
-RESULT_TIMEOUT_S = 6.0  # then a run with no failed workflow task is only slow, and gets SLOW_RESULT_S more
-SLOW_RESULT_S = 30.0  # a loaded machine (a class's hub, the full test suite) once took over 6 s
+RESULT_TIMEOUT_S = 6.0  # a run still at work then gets longer (result_in_time): a full run once took more
 CHEAPEST = min(SHOPS, key=PRICES_CENTS.__getitem__)
 CHEAPEST_LATE_S = 0.5
 
@@ -60,21 +60,6 @@ async def _task_failure(handle: WorkflowHandle) -> str | None:
     return None
 
 
-async def _result(handle: WorkflowHandle) -> Any:
-    """The run's result. A run whose workflow task fails has a failure in its history within
-    ``RESULT_TIMEOUT_S``; one without a failure by then is slow, not stuck, and is given longer."""
-    result = asyncio.ensure_future(handle.result())
-    try:
-        done, _ = await asyncio.wait({result}, timeout=RESULT_TIMEOUT_S)
-        if not done and not await _task_failure(handle):
-            done, _ = await asyncio.wait({result}, timeout=SLOW_RESULT_S)
-        if not done:
-            raise TimeoutError
-        return result.result()
-    finally:
-        result.cancel()
-
-
 async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, list[int], int]:
     """Run once on ``task_queue``; (result, the workflow task that scheduled each quote activity,
     the number of local activities it ran)."""
@@ -83,10 +68,9 @@ async def _run(client: Client, task_queue: str, shops: list[str]) -> tuple[Any, 
     )
     try:
         try:
-            result = await _result(handle)
+            result = await result_in_time(handle, RESULT_TIMEOUT_S)
         except (TimeoutError, WorkflowTaskFailedError):
-            waited = RESULT_TIMEOUT_S + SLOW_RESULT_S
-            raise _Stuck(await _task_failure(handle) or f"no result in {waited:.0f} s") from None
+            raise _Stuck(await _task_failure(handle) or f"no result in {RESULT_TIMEOUT_S:.0f} s") from None
         events = [event async for event in handle.fetch_history_events()]
         scheduled_by = [
             event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id

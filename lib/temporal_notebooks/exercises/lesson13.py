@@ -24,6 +24,7 @@ from temporal_notebooks.runtime.exercises import (
     learner_workflow,
     not_yet,
     passed,
+    result_in_time,
     short_lived_worker,
 )
 from temporal_notebooks.runtime.learner import scoped
@@ -91,7 +92,7 @@ async def _fill_the_card(client: Client, workflow_class: type) -> tuple[object, 
         await asyncio.gather(*(handle.signal("add", 1) for _ in range(ADDS)))
         await handle.signal("close")
         async with short_lived_worker(client, task_queue, workflows=[workflow_class]):
-            outcome = await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_S)
+            outcome = await result_in_time(handle, RESULT_TIMEOUT_S)
     except Exception as exc:
         outcome = exc
     finally:

@@ -10,7 +10,6 @@ as it is (a history also holds payloads written before the codec, or by other cl
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sys
 import uuid
@@ -22,7 +21,13 @@ from temporalio.converter import DataConverter, PayloadCodec
 from temporal_notebooks.activities.data_converters import shout
 from temporal_notebooks.runtime.converters import client_with_converter
 from temporal_notebooks.runtime.errors import WorkflowTaskFailedError, explain
-from temporal_notebooks.runtime.exercises import CheckResult, not_yet, passed, short_lived_worker
+from temporal_notebooks.runtime.exercises import (
+    CheckResult,
+    not_yet,
+    passed,
+    result_in_time,
+    short_lived_worker,
+)
 from temporal_notebooks.runtime.learner import scoped
 from temporal_notebooks.workflows.data_converters import NoteWorkflow
 
@@ -97,7 +102,7 @@ async def _run_note(client: Client, codec: PayloadCodec) -> tuple[str, Payload]:
             NoteWorkflow.run, NOTE, id=scoped(f"check-{uuid.uuid4().hex[:8]}"), task_queue=task_queue
         )
         try:
-            result = await asyncio.wait_for(handle.result(), RUN_TIMEOUT_S)
+            result = await result_in_time(handle, RUN_TIMEOUT_S)
         finally:
             with contextlib.suppress(Exception):
                 await handle.terminate("exercise check finished")

@@ -333,6 +333,19 @@ async def waiting_for_message(handle: WorkflowHandle) -> str | None:
     return line
 
 
+async def is_busy(handle: WorkflowHandle) -> bool:
+    """Whether an open run is at work on its first try: a workflow task or an activity is under way
+    and has not failed. Such a run is only slow (a loaded machine); one that waits for a message or a
+    timer, or whose task or activity is being retried, is not, and waiting longer will not help."""
+    description = await handle.describe()
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        return False
+    raw = description.raw_description
+    if raw.HasField("pending_workflow_task") and raw.pending_workflow_task.attempt <= 1:
+        return True
+    return any(a.attempt <= 1 and not a.HasField("last_failure") for a in raw.pending_activities)
+
+
 def _is_check_run(workflow_id: str) -> bool:
     """Exercise checks start their runs as "check-…" (run_exercise_workflow and the lessons' checks)."""
     from .learner import split_scoped
