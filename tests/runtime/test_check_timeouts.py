@@ -15,7 +15,12 @@ from temporalio.client import Client
 from waiting_workflow import WaitForSignal
 
 from temporal_notebooks.exercises import lesson05_prediction
-from temporal_notebooks.runtime.exercises import BUSY_RECHECK_S, result_in_time, short_lived_worker
+from temporal_notebooks.runtime.exercises import (
+    BUSY_RECHECK_S,
+    answer_in_time,
+    result_in_time,
+    short_lived_worker,
+)
 from temporal_notebooks.runtime.learner import scoped
 
 
@@ -62,6 +67,17 @@ async def test_a_run_whose_workflow_task_fails_is_not_given_longer(client: Clien
         # at most one look finds its first try still under way; the next finds it retried
         assert time.monotonic() - started < 1.0 + 3 * BUSY_RECHECK_S
         await handle.terminate("test finished")
+
+
+async def test_a_run_that_closed_since_the_wait_ended_is_waited_for(client: Client) -> None:
+    """The run can close after the first wait ends and before the look at it: its answer is on the way
+    (here it comes 0.5 s later) and must not be called late."""
+    task_queue = scoped(f"check-closed-{uuid.uuid4().hex[:6]}")
+    async with short_lived_worker(client, task_queue, workflows=[WaitsOnSlowStep], activities=[slow_step]):
+        handle = await _start(client, "WaitsOnSlowStep", task_queue, 0.0)
+        await handle.result()
+    late = asyncio.sleep(0.5, result="the answer")
+    assert await answer_in_time(handle, late, 0.01) == "the answer"
 
 
 async def test_a_slow_machine_does_not_stop_lesson_05s_prediction_check(

@@ -11,7 +11,6 @@ on a copy, must change nothing.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sys
 import uuid
@@ -27,6 +26,7 @@ from temporalio.client import (
 
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    answer_in_time,
     failure_text,
     not_yet,
     passed,
@@ -51,8 +51,8 @@ class _Rejected(Exception):
 
 async def _bid(handle: WorkflowHandle, amount: int) -> int:
     try:
-        return await asyncio.wait_for(
-            handle.execute_update(UPDATE, amount, result_type=int), ANSWER_TIMEOUT_S
+        return await answer_in_time(
+            handle, handle.execute_update(UPDATE, amount, result_type=int), ANSWER_TIMEOUT_S
         )
     except WorkflowUpdateFailedError as exc:
         raise _Rejected(rejection_message(exc)) from None

@@ -25,6 +25,7 @@ from temporal_notebooks.activities.message_handlers import approve_purchase
 from temporal_notebooks.runtime.errors import explain
 from temporal_notebooks.runtime.exercises import (
     CheckResult,
+    answer_in_time,
     learner_workflow,
     not_yet,
     passed,
@@ -83,7 +84,8 @@ async def _watch_task_failures(handle: WorkflowHandle) -> str:
 
 
 async def _spend_on(handle: WorkflowHandle) -> tuple[list[int], list[str], int, int]:
-    outcomes = await asyncio.wait_for(
+    outcomes = await answer_in_time(
+        handle,
         asyncio.gather(
             *(handle.execute_update(UPDATE, amount, result_type=int) for amount in SPENDS),
             return_exceptions=True,

@@ -45,12 +45,12 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
@@ -64,6 +64,7 @@ from .results import is_busy
 from .shell import ipython_shell
 
 SOLUTIONS_PACKAGE = "temporal_notebooks.exercises.solutions"
+T = TypeVar("T")
 # A check's run still at work when its timeout ends gets this much more, looked at this often.
 BUSY_EXTRA_S = 45.0
 BUSY_RECHECK_S = 2.0
@@ -348,22 +349,30 @@ async def _run_once(
     return run
 
 
-async def result_in_time(handle: WorkflowHandle, timeout_s: float, busy_s: float = BUSY_EXTRA_S) -> Any:
-    """``handle.result()``, or :class:`TimeoutError` when the run has none in ``timeout_s``, unless it
-    is still busy then (:func:`is_busy`): a slow machine, not a wrong answer, so it gets up to ``busy_s``
-    more while it stays busy. A full test run and a class's hub have both taken a check's run past its
-    first timeout; a run that waits for something that never comes is still told after ``timeout_s``."""
-    result = asyncio.ensure_future(handle.result())
+async def result_in_time(handle: WorkflowHandle, timeout_s: float) -> Any:
+    """``handle.result()`` by :func:`answer_in_time`."""
+    return await answer_in_time(handle, handle.result(), timeout_s)
+
+
+async def answer_in_time(
+    handle: WorkflowHandle, answer: Awaitable[T], timeout_s: float, busy_s: float = BUSY_EXTRA_S
+) -> T:
+    """``answer`` (the run's result, an update's), or :class:`TimeoutError` when it has not come in
+    ``timeout_s``, unless the run is still busy then (:func:`is_busy`): that is a slow machine, not a
+    wrong answer, so it gets up to ``busy_s`` more while it stays busy. A full test run once took a
+    check's run past its first timeout; a run that waits for something that never comes, or whose
+    code fails, is still told after ``timeout_s``."""
+    waiting = asyncio.ensure_future(answer)
     try:
-        done, _ = await asyncio.wait({result}, timeout=timeout_s)
+        done, _ = await asyncio.wait({waiting}, timeout=timeout_s)
         deadline = time.monotonic() + busy_s
         while not done and time.monotonic() < deadline and await _busy(handle):
-            done, _ = await asyncio.wait({result}, timeout=min(BUSY_RECHECK_S, deadline - time.monotonic()))
+            done, _ = await asyncio.wait({waiting}, timeout=min(BUSY_RECHECK_S, deadline - time.monotonic()))
         if not done:
-            raise TimeoutError(f"no result in {timeout_s:.0f} s")
-        return result.result()
+            raise TimeoutError(f"no answer in {timeout_s:.0f} s")
+        return waiting.result()
     finally:
-        result.cancel()
+        waiting.cancel()
 
 
 async def _busy(handle: WorkflowHandle) -> bool:

@@ -336,10 +336,11 @@ async def waiting_for_message(handle: WorkflowHandle) -> str | None:
 async def is_busy(handle: WorkflowHandle) -> bool:
     """Whether an open run is at work on its first try: a workflow task or an activity is under way
     and has not failed. Such a run is only slow (a loaded machine); one that waits for a message or a
-    timer, or whose task or activity is being retried, is not, and waiting longer will not help."""
+    timer, or whose task or activity is being retried, is not, and waiting longer will not help. A run
+    that has closed counts as busy: it can close after the caller's wait ends and before this look."""
     description = await handle.describe()
     if description.status != WorkflowExecutionStatus.RUNNING:
-        return False
+        return True  # it closed since the caller last looked: its result is on its way
     raw = description.raw_description
     if raw.HasField("pending_workflow_task") and raw.pending_workflow_task.attempt <= 1:
         return True
