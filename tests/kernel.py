@@ -97,7 +97,7 @@ class Kernel:
             self.client = None
         if await self.manager.is_alive():
             await self.manager.shutdown_kernel(now=now)
-        elif self.manager.has_kernel or self.manager.connection_file:
+        elif self.manager.connection_file:
             # a kernel that died or was killed: shutdown_kernel is skipped, and with it the removal of
             # its connection file (/tmp/tmp*.json): hundreds were left after a few full runs
             await self.manager.cleanup_resources()

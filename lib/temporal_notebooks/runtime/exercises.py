@@ -60,7 +60,7 @@ from temporalio.worker import Worker
 from .devserver import state_dir
 from .errors import WorkflowTaskFailedError, explain
 from .learner import learner_id, scoped
-from .results import is_busy
+from .results import worth_waiting_for
 from .shell import ipython_shell
 
 SOLUTIONS_PACKAGE = "temporal_notebooks.exercises.solutions"
@@ -358,28 +358,21 @@ async def answer_in_time(
     handle: WorkflowHandle, answer: Awaitable[T], timeout_s: float, busy_s: float = BUSY_EXTRA_S
 ) -> T:
     """``answer`` (the run's result, an update's), or :class:`TimeoutError` when it has not come in
-    ``timeout_s``, unless the run is still busy then (:func:`is_busy`): that is a slow machine, not a
-    wrong answer, so it gets up to ``busy_s`` more while it stays busy. A full test run once took a
-    check's run past its first timeout; a run that waits for something that never comes, or whose
-    code fails, is still told after ``timeout_s``."""
+    ``timeout_s``, unless the run is still worth waiting for then (:func:`worth_waiting_for`): that is
+    a slow machine, not a wrong answer, so it gets up to ``busy_s`` more while it stays so. A full test
+    run once took a check's run past its first timeout; a run that waits for something that never
+    comes, or whose code fails, is still told after ``timeout_s``."""
     waiting = asyncio.ensure_future(answer)
     try:
         done, _ = await asyncio.wait({waiting}, timeout=timeout_s)
         deadline = time.monotonic() + busy_s
-        while not done and time.monotonic() < deadline and await _busy(handle):
+        while not done and time.monotonic() < deadline and await worth_waiting_for(handle):
             done, _ = await asyncio.wait({waiting}, timeout=min(BUSY_RECHECK_S, deadline - time.monotonic()))
         if not done:
             raise TimeoutError(f"no answer in {timeout_s:.0f} s")
         return waiting.result()
     finally:
         waiting.cancel()
-
-
-async def _busy(handle: WorkflowHandle) -> bool:
-    try:
-        return await is_busy(handle)
-    except Exception:  # a run that cannot be described is not known to be busy: no longer wait
-        return False
 
 
 async def run_exercise_workflow(

@@ -333,14 +333,17 @@ async def waiting_for_message(handle: WorkflowHandle) -> str | None:
     return line
 
 
-async def is_busy(handle: WorkflowHandle) -> bool:
-    """Whether an open run is at work on its first try: a workflow task or an activity is under way
-    and has not failed. Such a run is only slow (a loaded machine); one that waits for a message or a
-    timer, or whose task or activity is being retried, is not, and waiting longer will not help. A run
-    that has closed counts as busy: it can close after the caller's wait ends and before this look."""
-    description = await handle.describe()
+async def worth_waiting_for(handle: WorkflowHandle) -> bool:
+    """Whether a run whose answer is late may still give it unaided: it is at work on a first try (a
+    workflow task or an activity under way that has not failed), so it is only slow (a loaded machine),
+    or it has closed since the caller's wait ended, so its result is on its way. One that waits for a
+    message or a timer, whose task or activity is being retried, or that cannot be described, is not."""
+    try:
+        description = await handle.describe()
+    except Exception:
+        return False
     if description.status != WorkflowExecutionStatus.RUNNING:
-        return True  # it closed since the caller last looked: its result is on its way
+        return True
     raw = description.raw_description
     if raw.HasField("pending_workflow_task") and raw.pending_workflow_task.attempt <= 1:
         return True
