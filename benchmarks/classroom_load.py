@@ -403,7 +403,12 @@ async def main() -> int:
     parser.add_argument(
         "--drivers", type=int, default=0, help="learners run from this many processes against a class server"
     )
-    parser.add_argument("--max-polls", type=int, default=0, help="pollers per task queue of each worker")
+    parser.add_argument(
+        "--max-polls",
+        type=int,
+        default=0,
+        help="polls per kind of task of each worker (0: the collection's default, 2; the SDK's is 5)",
+    )
     parser.add_argument("--server-cpus", default="", help="pin the class server to these cores, e.g. 0")
     parser.add_argument(
         "--server-nice",

@@ -4,12 +4,14 @@ the smoke test and the instructor view run against it; it refuses a taken port; 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -17,11 +19,15 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
+from temporalio.worker import PollerBehaviorSimpleMaximum
 from traitlets.config import Config
 
+from temporal_notebooks.activities.greeting import compose_greeting
 from temporal_notebooks.classroom import SMOKE_LEARNER, ClassView
 from temporal_notebooks.classroom.class_server import ClassServer
+from temporal_notebooks.runtime import start_worker, stop_all_workers
 from temporal_notebooks.runtime.connection import UI_URL_ENV
+from temporal_notebooks.workflows.greeting import GreetingWorkflow
 
 NAMESPACE = f"workshop-{uuid.uuid4().hex[:6]}"
 UI_PATH = "/services/temporal-ui"
@@ -78,7 +84,7 @@ def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServ
         "class-server", "start", "--port", str(port), "--ui-port", str(ui_port), "--namespace", NAMESPACE,
         "--state-dir", str(state_dir), "--metrics-port", str(metrics_port),
         # Tuning from the command line: a class default changed, a setting and a pragma added.
-        "--dynamic-config-value", "matching.numTaskqueueReadPartitions=2",
+        "--dynamic-config-value", "history.transferProcessorMaxPollRPS=500",
         "--dynamic-config-value", "system.enableActivityEagerExecution=true",
         "--sqlite-pragma", "cache_size=-16000",
     )  # fmt: skip
@@ -146,12 +152,15 @@ def test_class_settings_and_tuning_reach_the_server_and_its_metrics_answer(
     pragmas = [value for flag, value in pairs if flag == "--sqlite-pragma"]
     # The class's own settings, the lessons' settings, and what the command line changed: each once.
     assert [v for v in dynamic if v.startswith("matching.numTaskqueue")] == [
-        "matching.numTaskqueueReadPartitions=2",  # given on the command line, over the class's 1
+        "matching.numTaskqueueReadPartitions=1",
         "matching.numTaskqueueWritePartitions=1",
     ]
     assert 'history.timerProcessorMaxTimeShift="10ms"' in dynamic
     assert "system.enableActivityEagerExecution=true" in dynamic
-    assert "history.transferProcessorMaxPollRPS=1000" in dynamic  # workflow tasks read as they come
+    # Given on the command line, over the class's 1000 (workflow tasks read as they come).
+    assert [v for v in dynamic if v.startswith("history.transferProcessorMaxPollRPS")] == [
+        "history.transferProcessorMaxPollRPS=500"
+    ]
     assert len({v.partition("=")[0] for v in dynamic}) == len(dynamic)
     assert pragmas == ["journal_mode=wal", "synchronous=normal", "cache_size=-16000"]
 
@@ -195,6 +204,55 @@ def test_smoke_passes_against_the_class_server_with_the_pasted_settings(class_se
     assert f"configured server at 127.0.0.1:{class_server.port}, namespace '{NAMESPACE}'" in first
     assert f"Web UI: {UI_PATH}" in first
     assert smoke.stdout.splitlines()[-1].startswith("Smoke test passed:")
+
+
+def pending_polls(metrics_url: str, task_queue: str) -> dict[str, float]:
+    """The polls the server holds for ``task_queue``, by kind of task and partition (its metrics)."""
+    with urllib.request.urlopen(metrics_url, timeout=10) as response:
+        text = response.read().decode()
+    polls: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("pending_polls{") and f'taskqueue="{task_queue}"' in line:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', line))
+            polls[f"{labels['task_type']} {labels['partition']}"] = float(line.rsplit(" ", 1)[1])
+    return polls
+
+
+async def settled_polls(metrics_url: str, task_queue: str, want: dict[str, float]) -> dict[str, float]:
+    """The task queue's polls once they are ``want`` (or whatever they are after 15 s)."""
+    deadline = time.monotonic() + 15
+    while (polls := pending_polls(metrics_url, task_queue)) != want and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    return polls
+
+
+async def test_a_learners_worker_keeps_four_polls_in_the_class_server(class_server: ClassServerRun) -> None:
+    """A class server holds every learner's waiting polls. A kernel's worker keeps two per kind of
+    task (workflow: its task queue and its sticky queue), where the SDK's default keeps five: at 150
+    learners that is 600 polls against 1 500, and a quarter less server memory (docs/classroom.md)."""
+    url = f"http://127.0.0.1:{class_server.metrics_port}/metrics"
+    client = await Client.connect(f"127.0.0.1:{class_server.port}", namespace=NAMESPACE)
+    lesson = {"workflows": [GreetingWorkflow], "activities": [compose_greeting], "show_status": False}
+    sdk_default = {
+        "workflow_task_poller_behavior": PollerBehaviorSimpleMaximum(5),
+        "activity_task_poller_behavior": PollerBehaviorSimpleMaximum(5),
+    }
+    cases = [({}, {"Workflow 0": 1, "Workflow __sticky__": 1, "Activity 0": 2})]
+    cases.append((sdk_default, {"Workflow 0": 1, "Workflow __sticky__": 4, "Activity 0": 5}))
+    for options, want in cases:
+        task_queue = f"polls_{uuid.uuid4().hex[:8]}"  # as the metrics spell it ("-" would be "_")
+        await start_worker(client, task_queue, **lesson, **options)
+        try:
+            greeting = await client.execute_workflow(
+                GreetingWorkflow.run, "Ada", id=f"{task_queue}-greeting", task_queue=task_queue
+            )
+            assert greeting == "Hello, Ada!"  # the worker runs the lesson with these polls
+            assert await settled_polls(url, task_queue, want) == want
+        finally:
+            await stop_all_workers()
+        # A stopped worker's polls leave the server with it.
+        gone = {kind: 0.0 for kind in want}
+        assert await settled_polls(url, task_queue, gone) == gone
 
 
 async def test_instructor_view_then_the_class_server_stops(class_server: ClassServerRun) -> None:

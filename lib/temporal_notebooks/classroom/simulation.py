@@ -280,7 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "learner, this process's own id",
     )
     parser.add_argument(
-        "--max-polls", type=int, default=0, help="pollers per task queue of each worker (0: the SDK's)"
+        "--max-polls",
+        type=int,
+        default=0,
+        help="polls per kind of task of each worker (0: the collection's default, 2)",
     )
     args = parser.parse_args(argv)
     options = dict(
