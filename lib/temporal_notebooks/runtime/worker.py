@@ -43,7 +43,9 @@ RETIRED_STOP_WAIT_S = 2.0  # how long stop() waits for a worker left behind on a
 # Polls each worker keeps waiting in the server, per kind of task. A learner's task queue carries one
 # learner's few runs, which two polls serve as fast as the SDK's five (a poll is sent again as soon as
 # one returns). A class server holds every learner's polls: at 150 learners two instead of five took
-# its memory from 0.62-0.67 GB to 0.46-0.53 GB, with the same latencies (docs/classroom.md, Capacity).
+# its memory from 0.62-0.67 GB to 0.46-0.53 GB, with the same latencies there. On one machine that also
+# runs every learner's process, past its capacity (120 learners on 2 cores), the tail was longer with one
+# sticky poll: a click's next workflow task waits for the re-poll (docs/classroom.md, Capacity).
 # Two workflow polls is the least with sticky queues: one for the task queue, one for the sticky one.
 POLLS_PER_KIND = 2
 
